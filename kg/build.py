@@ -1,0 +1,120 @@
+"""The pipeline end to end: parse -> extract -> resolve -> map -> load."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+import pyoxigraph as ox
+
+from . import __version__
+from .extract import extract
+from .gazetteer import default_gazetteer
+from .parse import ParseError, parse_file
+from .records import ExtractedDocument
+from .resolve import resolve
+from .store import StoreDir
+from .uris import Minter
+
+
+@dataclass
+class Problem:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    documents_in_store: int = 0
+    quads: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+
+def discover(paths: Iterable[Path | str]) -> Iterator[Path]:
+    """Every .txt file under the paths, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.txt") if p.is_file())
+        elif path.exists():
+            yield path
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+
+
+def extract_file(path: Path) -> ExtractedDocument:
+    return extract(parse_file(path))
+
+
+def quads_for(documents: list[ExtractedDocument], minter: Minter, started: datetime) -> Iterator[ox.Quad]:
+    from mappings import map_document, map_entities, provenance_quads, vocabulary_quads
+
+    resolution = resolve(documents)
+    yield from vocabulary_quads(minter)
+    yield from map_entities(resolution, minter)
+    for ed in documents:
+        yield from map_document(ed, resolution, minter, __version__)
+    yield from provenance_quads(minter, __version__, documents, started)
+
+
+def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optional[str] = None,
+          progress: Optional[Callable[[str], None]] = None) -> BuildReport:
+    report = BuildReport()
+    store = StoreDir(store_path)
+    minter = Minter(base_uri) if base_uri else Minter()
+    started = datetime.now(timezone.utc).replace(microsecond=0)
+    say = progress or (lambda message: None)
+    default_gazetteer()
+    with store.lock():
+        t0 = time.perf_counter()
+        seen: dict[str, str] = {}
+        for path in discover(paths):
+            try:
+                ed = extract_file(path)
+            except ParseError as exc:
+                report.skipped.append(Problem(str(path), exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"))
+                say(f"skipped {exc}")
+                continue
+            except (OSError, UnicodeError) as exc:
+                report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
+                continue
+            doc_id = ed.doc.doc_id
+            if doc_id in seen:
+                report.skipped.append(Problem(str(path), f"document id {doc_id!r} is already used by {seen[doc_id]}"))
+                continue
+            seen[doc_id] = str(path)
+            for warning in ed.doc.warnings:
+                report.warnings.append(Problem(str(path), warning))
+            store.save_record(ed)
+            report.built.append(doc_id)
+        report.seconds["parse+extract"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        documents = list(store.load_records())
+        report.documents_in_store = len(documents)
+        counted = _Counter(quads_for(documents, minter, started))
+        store.write_new(counted)
+        report.quads = counted.n
+        report.seconds["resolve+map+load"] = time.perf_counter() - t1
+    return report
+
+
+class _Counter:
+    def __init__(self, iterable):
+        self.iterable, self.n = iterable, 0
+
+    def __iter__(self):
+        for item in self.iterable:
+            self.n += 1
+            yield item

@@ -1,0 +1,211 @@
+"""Organizations and places: the gazetteer first, then capitalized phrases with an
+organization or building head noun ("Main Directorate of the Civil Air Fleet",
+"Shenyang Railway Station")."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .. import names
+from ..gazetteer import Entry, Gazetteer
+from ..records import EntityRecord, Mention, ParsedDocument, Span
+from .lexicon import DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, STOPWORDS
+
+_DEMONYM_ORG_RE = re.compile(
+    r"\b(%s)[ \t]+(embassy|government|delegation|leadership|side|military specialists|specialists|comrades)\b"
+    % "|".join(sorted({d.capitalize() for d in DEMONYMS} | {"Soviet", "Polish", "Chinese"}, key=len, reverse=True)))
+_KNOWN_ACRONYM_RE = re.compile(r"^[A-Z]{2,6}$")
+
+
+def _display(phrase: str, gazetteer: Gazetteer) -> str:
+    if not phrase.isupper():
+        return re.sub(r"\s+", " ", phrase)
+    words = []
+    for w in phrase.split():
+        if gazetteer.lookup("place", w) or gazetteer.lookup("organization", w) or len(w) <= 4 and w not in ("THE", "OF", "IN", "TO", "FOR", "AND", "FROM", "WITH"):
+            words.append(w)
+        elif w in ("OF", "THE", "IN", "TO", "FOR", "AND"):
+            words.append(w.lower())
+        else:
+            words.append(names.smart_title(w))
+    return " ".join(words)
+
+
+class _Collector:
+    def __init__(self, kind: str, text: str):
+        self.kind, self.text = kind, text
+        self.records: dict[str, EntityRecord] = {}
+
+    def add(self, key: str, name: str, start: int, end: int, method: str, confidence: float,
+            entry: Optional[Entry] = None, form: Optional[str] = None) -> None:
+        record = self.records.get(key)
+        if record is None:
+            record = EntityRecord(self.kind, key, name, [], [], gazetteer_id=entry.slug if entry else None,
+                                  entity_type=entry.type if entry else None)
+            self.records[key] = record
+        surface = form or re.sub(r"\s+", " ", self.text[start:end])
+        if surface not in record.forms:
+            record.forms.append(surface)
+        if not any(m.start == start and m.end == end for m in record.mentions):
+            record.mentions.append(Mention(start, end, self.text[start:end], method, confidence))
+
+
+_WORD_RE = re.compile(r"[^\s\[\](),;:!?\"“”„«»/…]+")
+_CONNECTORS = {"of", "the", "for", "and", "on", "de"}
+_ADJECTIVE_TITLES = {"general", "main", "central", "supreme", "state", "first", "second", "military", "foreign",
+                     "political", "national", "people's", "peoples", "joint", "chief"}
+_STOP_LEFT = PERSON_TITLES - _ADJECTIVE_TITLES
+
+
+def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
+                         people_spans: Optional[list[tuple[int, int]]] = None) -> tuple[list[EntityRecord], list[EntityRecord]]:
+    """Gazetteer entities, then pattern entities that do not overlap the given people."""
+    places, orgs, gaz_spans = _gazetteer_pass(doc, gazetteer)
+    if people_spans is not None:
+        _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans)
+    return list(places.records.values()), list(orgs.records.values())
+
+
+def _regions(doc: ParsedDocument) -> list[Span]:
+    return [s for s in (doc.title_span, doc.citation, doc.summary, doc.credits, doc.body) if s]
+
+
+def _gazetteer_pass(doc: ParsedDocument, gazetteer: Gazetteer):
+    text = doc.text
+    places, orgs = _Collector("place", text), _Collector("organization", text)
+    gaz_spans: list[tuple[int, int]] = []
+    for region in _regions(doc):
+        for s, e, entry in gazetteer.find("organization", text, region.start, region.end):
+            orgs.add("o:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
+            gaz_spans.append((s, e))
+        for s, e, entry in gazetteer.find("place", text, region.start, region.end):
+            if any(a <= s and e <= b and (b - a) > (e - s) for a, b in gaz_spans):
+                # a place inside a longer organization name ("Embassy in Hungary") is still a place mention
+                places.add("l:" + entry.slug, entry.name, s, e, "gazetteer-nested", 0.8, entry)
+                continue
+            if any(a < e and s < b for a, b in gaz_spans):
+                continue
+            places.add("l:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
+            gaz_spans.append((s, e))
+    # the funders are organizations too, whatever the gazetteer knows
+    if doc.credits:
+        for funder in doc.funders:
+            idx = text.find(funder, doc.credits.start, doc.credits.end)
+            if idx >= 0 and not any(a <= idx < b for a, b in gaz_spans):
+                entry = gazetteer.lookup("organization", funder)
+                key = "o:" + (entry.slug if entry else names.slugify(funder))
+                orgs.add(key, entry.name if entry else funder, idx, idx + len(funder), "credits", 0.9, entry)
+                gaz_spans.append((idx, idx + len(funder)))
+    return places, orgs, gaz_spans
+
+
+def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None:
+    text = doc.text
+    taken = gaz_spans + people_spans
+    for region in _regions(doc):
+        if region is doc.credits:
+            continue
+        words = [m for m in _WORD_RE.finditer(text, region.start, region.end)]
+        for i, w in enumerate(words):
+            low = w.group(0).lower().rstrip(".")
+            is_org = low in ORG_HEADS and w.group(0)[0].isupper()
+            is_place = low in PLACE_HEADS and w.group(0)[0].isupper()
+            if not (is_org or is_place):
+                continue
+            if any(a < w.end() and w.start() < b for a, b in people_spans):
+                continue
+            lo = _expand_left(text, words, i)
+            hi = _expand_right(text, words, i) if is_org else i
+            # a gazetteer name inside the phrase is kept as its own mention; the phrase may contain it
+            start, end = words[lo].start(), words[hi].end()
+            start, end = _trim(text, start, end)
+            if any(a <= start and end <= b for a, b in taken) or any(a < end and start < b for a, b in people_spans):
+                continue
+            surface = text[start:end]
+            n_words = len(surface.split())
+            if n_words < 2:
+                continue
+            if is_place:
+                if not any(a <= start and end <= b for a, b in gaz_spans):
+                    places.add("l:" + names.slugify(surface), _display(surface, gazetteer), start, end, "building-pattern", 0.7)
+                continue
+            if all(x.lower() in ORG_HEADS | _CONNECTORS for x in surface.split()):
+                continue
+            entry = gazetteer.lookup("organization", surface)
+            name = entry.name if entry else _display(surface, gazetteer)
+            key = "o:" + (entry.slug if entry else names.slugify(name))
+            if any(m.start <= start and end <= m.end for r in orgs.records.values() for m in r.mentions):
+                continue
+            orgs.add(key, name, start, end, "org-pattern", 0.75, entry, form=_display(surface, gazetteer))
+            # "Central Committee (CC)": the acronym in brackets names the same body
+            am = re.match(r"[ \t]*\(([A-Z]{2,8})\)", text[end:end + 14])
+            if am:
+                orgs.add(key, name, end + am.start(1), end + am.end(1), "acronym", 0.8, entry)
+    for region in _regions(doc):
+        for m in _DEMONYM_ORG_RE.finditer(text, region.start, region.end):
+            if any(a < m.end() and m.start() < b for a, b in taken) or any(
+                    any(x.start < m.end() and m.start() < x.end for x in r.mentions) for r in orgs.records.values()):
+                continue
+            if m.group(2).lower() in ("embassy", "government", "delegation"):
+                surface = m.group(0)
+                name = surface[0].upper() + surface[1:]
+                orgs.add("o:" + names.slugify(name), name, m.start(), m.end(), "demonym-pattern", 0.6)
+
+
+def _gap_ok(text: str, a: int, b: int) -> bool:
+    return bool(re.fullmatch(r"[ \t]+|[ \t]*\n[ \t]*", text[a:b])) and "\n\n" not in text[a:b]
+
+
+def _expand_left(text: str, words, i: int) -> int:
+    lo = i
+    while lo > 0 and _gap_ok(text, words[lo - 1].end(), words[lo].start()):
+        prev = words[lo - 1].group(0)
+        low = prev.lower().rstrip(".")
+        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", prev):
+            lo -= 1
+            continue
+        if not prev[0].isupper() or low in _STOP_LEFT or low in STOPWORDS and low not in ORG_HEADS and low not in ("north", "south", "east", "west", "central"):
+            break
+        if low in _CONNECTORS:
+            break
+        lo -= 1
+    return lo
+
+
+def _expand_right(text: str, words, i: int) -> int:
+    """'Directorate' + 'of the Civil Air Fleet'; 'Embassy' + 'in the DPRK'."""
+    hi = i
+    j = i + 1
+    while j < len(words) and _gap_ok(text, words[j - 1].end(), words[j].start()):
+        w = words[j].group(0)
+        low = w.lower()
+        head = words[hi].group(0).lower()
+        if low in ("of", "for", "on") or (low in ("in", "to") and head in ("embassy", "consulate", "mission", "legation", "delegation")):
+            k = j + 1
+            if k < len(words) and words[k].group(0).lower() == "the":
+                k += 1
+            if k < len(words) and words[k].group(0)[0].isupper() and words[k].group(0).lower() not in STOPWORDS | {"party"} - ORG_HEADS:
+                hi = k
+                j = k + 1
+                while j < len(words) and _gap_ok(text, words[j - 1].end(), words[j].start()) and words[j].group(0)[0].isupper() \
+                        and words[j].group(0).lower().rstrip(".") not in PERSON_TITLES - _ADJECTIVE_TITLES:
+                    hi = j
+                    j += 1
+                continue
+            break
+        if w[0].isupper() and low.rstrip(".") in ORG_HEADS:
+            hi = j
+            j += 1
+            continue
+        break
+    return hi
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in ".,’'":
+        end -= 1
+    return start, end
+
+
+def blocked_spans(records: list[EntityRecord]) -> list[tuple[int, int]]:
+    return [(m.start, m.end) for r in records for m in r.mentions]

@@ -1,0 +1,81 @@
+"""Word lists the rules rely on. Kept together so a reader sees every assumption."""
+
+# Capitalized words that are never (part of) a person's name.
+STOPWORDS = frozenset("""
+the a an in on at of to for from by with without and or but nor if when while after before during since until
+as than then there here this that these those it its he she they we i you his her their our your my me us them
+him who whom whose which what where why how all any both each every few many most other some such no not only
+own same so too very can will just should now also however moreover indeed obviously apparently therefore thus
+yes dear please thank thanks concerning regarding despite unlike although though because whether
+according besides furthermore nevertheless meanwhile finally first second third next last
+one two three four five six seven eight nine ten
+mr mrs ms dr ser no nos nr
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday
+north south east west northern southern eastern western
+citation summary credits contents translation english original language
+date time place location participants participating present interpreter recorder note minutes
+copy secret top strictly confidential journal diary record memorandum telegram cable letter report
+attachment appendix background subject enclosure
+government party committee ministry embassy department army navy council office bureau agency
+union republic people people's peoples state states kingdom federation
+god lord christ
+""".split())
+
+DEMONYMS = frozenset("""
+soviet russian chinese korean north-korean south-korean american japanese german east-german west-german
+polish czech czechoslovak hungarian romanian bulgarian yugoslav albanian mongolian vietnamese cuban
+indonesian indian british french italian ethiopian somali egyptian arab israeli iranian iraqi syrian turkish
+laotian cambodian burmese thai filipino algerian african asian european western eastern socialist communist
+imperialist capitalist fraternal
+""".split())
+
+# Titles that, directly before a name, make it a person.
+PERSON_TITLES = frozenset("""
+comrade comrades cde cdes com mr mrs ms miss dr mister madame sir
+premier chairman chairwoman president ambassador minister secretary general marshal attaché attache
+counselor counsellor adviser advisor director chief commander governor consul chargé envoy emissary
+secretary-general co-chairman vice-premier vice-chairman vice-president king queen prince emperor shah
+colonel lieutenant major captain admiral senator professor academician counselor-emissary director-general
+generalissimo chancellor secretaries cdes. comrades spokesman assistant deputy leader
+""".split())
+
+# Plural titles introduce lists of people: "Comrades Blas Roca and Machado Ventura".
+PLURAL_TITLES = frozenset({"comrades", "cdes", "secretaries", "messrs", "generals", "ministers"})
+
+# Head nouns that make a capitalized phrase an organization.
+ORG_HEADS = frozenset("""
+ministry ministries committee committees embassy embassies party parties department departments directorate
+directorates army armies corps council councils agency bureau office foundation university archive archives
+government presidium politburo assembly commission staff fleet navy command academy institute secretariat
+cabinet congress parliament senate division divisions brigade regiment garrison volunteers front league
+federation association society corporation company bank agency service services administration
+headquarters commissariat delegation mission consulate legation section
+""".split())
+
+# Head nouns that make a capitalized phrase a place (building or site).
+PLACE_HEADS = frozenset("""
+palace station building airport hall square hotel residence house lounge room airfield port harbor harbour
+street avenue stadium theatre theater museum villa dacha guesthouse
+""".split())
+
+SPEECH_VERBS = frozenset("""
+said says say stated states noted notes asked asks replied replies answered answers stressed stresses
+emphasized emphasizes emphasised remarked remarks added adds informed informs told tells declared declares
+expressed expresses agreed agrees proposed proposes spoke speaks pointed explained explains reported reports
+suggested suggests observed observes responded responds welcomed welcomes thanked thanks announced announces
+promised promises raised raises touched touches visited visits received receives met meets invited invites
+arrived arrives left came comes went requested requests asserted asserts mentioned mentions continued
+underlined underscored recalled recalls confirmed confirms objected objects insisted insists believed believes
+considered considers expressed wished wishes greeted greets accepted accepts rejected rejects refused refuses
+explained conveyed conveys transmitted handed presented presents described describes characterized
+reacted spoke approved supported supports opposed opposes warned warns urged urges commented
+participated attended began begun opened closed concluded concludes
+""".split())
+
+# Adverbs that may stand between a name and its verb: "Kim Il Sung then said".
+ADVERBS = frozenset("then also again further later first once still immediately finally briefly however "
+                    "in turn only".split())
+
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "an": 1, "a": 1}

@@ -1,0 +1,410 @@
+"""Meetings reported in a document: who met whom, when, where, for how long.
+
+The body is cut into dated passages (journal entries, or the whole record with its
+date from the heading), each passage into meetings at the cues that report one
+("I visited", "received a visit from", "had a conversation with", a participants
+block, speaker labels). Participants are the author for first-person cues, the
+people named in the cue, in the participants block, as speakers, or as present.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .. import dates
+from ..records import EntityRecord, MeetingRecord, Mention, ParsedDocument, Participation, PartialDate, Span
+from .lexicon import WORD_NUMBERS
+
+_DATE_HEADING_RE = re.compile(
+    r"^[ \t]*(?:…|\.\.\.)?(?P<date>\d{1,2}[ \t]+[A-Z][a-z]+\.?(?:[ \t]+\d{4})?|[A-Z][a-z]+\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)"
+    r"(?P<rest>,[^\n]{0,60})?[ \t]*$", re.M)
+
+_FIRST_PERSON_CUES = [
+    (r"\b(?:I|We)\s+(?:\w+\s+)?(?:visited|called on|paid a visit to)\b", "visit", "visitor"),
+    (r"\b(?:I|We)\s+(?:\w+\s+)?(?:received|hosted|met with|met)\b", "conversation", "host"),
+    (r"\b(?:I|We)\s+(?:\w+\s+)?(?:had|held)\s+(?:a\s+|an\s+)?(?:\w+\s+)?(?:conversation|talk|talks|meeting|discussion)s?\b", "conversation", "participant"),
+    (r"\b(?:I|We)\s+(?:\w+\s+)?(?:participated|took part)\s+in\s+(?:a|the)\s+(?:\w+\s+)?(?:meeting|reception|session|talks)", "meeting", "participant"),
+    (r"\b(?:I|We)\s+(?:\w+\s+)?(?:was|were)\s+(?:\w+\s+)?(?:received|invited)\b", "visit", "visitor"),
+    (r"\breceived a visit from\b", "visit", "host"),
+    (r"\bvisited (?:me|us|the Embassy|our Embassy)\b", "visit", "host"),
+    (r"\b(?:my|our) conversation with\b", "conversation", "participant"),
+    (r"\bcame to (?:a|the) reception\b", "reception", "host"),
+    (r"\b(?:the|a) (?:cocktail )?reception\b", "reception", "host"),
+]
+_THIRD_PERSON_CUES = re.compile(
+    r"\b(?:conversation|talks|meeting|negotiations|discussion)s? (?:with|between)\b|\bmet with\b|\breceived\b", re.I)
+_PARTICIPANT_BLOCK_RE = re.compile(
+    r"^[ \t]*(?P<label>Participants|Participating|Present|Those present|Attending|Our side|Korean side|Chinese side|"
+    r"Soviet side|American side|From Seoul|From Pyongyang|Interpreter|Interpretation and Minutes|Interpretation|"
+    r"Recorder|Note-taker|Minutes)[ \t]*:?[ \t]*(?P<rest>[^\n]*)$", re.M)
+_DURATION_RE = re.compile(
+    r"\b(?:lasted|lasting|for|continued for|went on for)\s+(?P<text>(?:more than |about |approximately |over |around |less than |nearly |almost )?"
+    r"(?:(?P<num>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|an?)(?P<half>\s+and\s+(?:a|one)\s+half)?\s+(?P<unit>hours?|minutes?))"
+    r"(?:\s+and\s+(?P<num2>\d+|\w+)\s+minutes)?)", re.I)
+_TIME_RANGE_RE = re.compile(r"\b(?P<a>\d{1,2})[:.](?P<am>\d{2})\s*[-–]\s*(?P<b>\d{1,2})[:.](?P<bm>\d{2})\b")
+_SPEAKER_RE = re.compile(r"^[ \t]*(?:(?:North|South|Premier|Chairman|President|Comrade|Cde\.)[ \t]*)?\(?"
+                         r"(?P<name>[A-Z][^\n:()]{1,60}?)\)?[ \t]*:", re.M)
+_PRESENT_RE = re.compile(r"\b(?:were|was) (?:also )?present\b|\bin the presence of\b|\btook part\b|\battended\b|\bjoined\b", re.I)
+_SPEECH_RE = re.compile(
+    r"\b(said|noted|stated|asked|replied|answered|stressed|emphasized|remarked|added|informed|told|declared|expressed|"
+    r"agreed|proposed|spoke|pointed out|explained|suggested|observed|responded|welcomed|thanked|promised|"
+    r"raised|touched|requested|asserted|mentioned|continued|underlined|recalled|confirmed|objected|insisted|"
+    r"reacted|directed attention|began|opened|greeted|accepted|reminded|conveyed|transmitted)\b")
+_PLACE_CUE_RE = re.compile(r"\b(?:at|in) (?:the )?(?P<place>airport|[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,4}|our Embassy|the Embassy)")
+
+
+def _duration(text: str) -> tuple[Optional[str], Optional[float], Optional[Span]]:
+    m = _DURATION_RE.search(text)
+    if m:
+        num = m.group("num").lower()
+        value = float(WORD_NUMBERS.get(num, num)) if num in WORD_NUMBERS or re.fullmatch(r"[\d.]+", num) else None
+        if value is None:
+            return m.group("text"), None, Span(m.start("text"), m.end("text"), m.group("text"))
+        if m.group("half"):
+            value += 0.5
+        minutes = value * 60 if m.group("unit").lower().startswith("hour") else value
+        if m.group("num2"):
+            extra = m.group("num2").lower()
+            minutes += float(WORD_NUMBERS.get(extra, extra)) if extra in WORD_NUMBERS or extra.isdigit() else 0
+        return m.group("text"), minutes, Span(m.start("text"), m.end("text"), m.group("text"))
+    m = _TIME_RANGE_RE.search(text)
+    if m:
+        a = int(m.group("a")) * 60 + int(m.group("am"))
+        b = int(m.group("b")) * 60 + int(m.group("bm"))
+        if b > a:
+            return m.group(0), float(b - a), Span(m.start(), m.end(), m.group(0))
+    return None, None, None
+
+
+def _passages(doc: ParsedDocument) -> list[tuple[Span, Optional[PartialDate]]]:
+    """Dated passages of the body: journal entries, else the whole body."""
+    body = doc.body
+    if not body:
+        return []
+    text = doc.text
+    year = doc.date.year if doc.date else None
+    headings = []
+    for m in _DATE_HEADING_RE.finditer(text, body.start, body.end):
+        try:
+            date = dates.parse_date(m.group("date"), year)
+        except dates.InvalidDate:
+            continue
+        if date is None or date.precision != "day":
+            continue
+        headings.append((m.start(), m.end(), date))
+    # keep headings followed by prose (not the outgoing-number date of the heading block)
+    entries = []
+    for i, (s, e, date) in enumerate(headings):
+        nxt = headings[i + 1][0] if i + 1 < len(headings) else body.end
+        chunk = text[e:nxt]
+        if re.search(r"[a-z][^\n]{60,}", chunk):
+            entries.append((s, nxt, date))
+    if entries:
+        return [(Span(s, e, ""), d) for s, e, d in entries]
+    return [(Span(body.start, body.end, ""), None)]
+
+
+def _heading_date(doc: ParsedDocument) -> Optional[PartialDate]:
+    """The meeting date a record gives in its heading: 'Date and Time:', 'Time:', a dateline, the title."""
+    text = doc.text
+    year = doc.date.year if doc.date else None
+    head = text[doc.body.start:min(doc.body.end, doc.body.start + 1500)] if doc.body else ""
+    m = re.search(r"(?:Date(?: and Time)?|Time)\s*:\s*\n?\s*([^\n]+)", head)
+    if m:
+        try:
+            found = next(dates.find_dates(m.group(1), year), None)
+        except dates.InvalidDate:
+            found = None
+        if found:
+            return found[2]
+    # "on 18 October 1972" in the title
+    for source in (doc.title, head[:600]):
+        m = re.search(r"\b(?:on|of)\s+(\d{1,2}\s+[A-Z][a-z]+\s+\d{4}|[A-Z][a-z]+\s+\d{1,2},\s*\d{4})", source)
+        if m:
+            try:
+                d = dates.parse_date(m.group(1), year)
+            except dates.InvalidDate:
+                d = None
+            if d:
+                return d
+    for s, e, d in dates.find_dates(head[:700], year):
+        if d.precision == "day":
+            return d
+    return doc.date
+
+
+def _people_in(span_start: int, span_end: int, people: list[EntityRecord]) -> list[tuple[EntityRecord, Mention]]:
+    out = []
+    for person in people:
+        for m in person.mentions:
+            if span_start <= m.start < span_end:
+                out.append((person, m))
+    out.sort(key=lambda pm: pm[1].start)
+    return out
+
+
+_BOUNDARY_RE = re.compile(r"[.!?…]['’\"”]?\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n")
+_ABBREVIATIONS = {"cde", "cdes", "com", "mr", "mrs", "ms", "dr", "gen", "col", "lt", "st", "no", "nº", "n°", "gh",
+                  "messrs", "u.s", "u.n", "vs", "p", "pp", "ll", "op", "f", "d", "l"}
+
+
+def _is_boundary(text: str, m: re.Match) -> bool:
+    if m.group(0) == "\n":
+        return True
+    word = re.search(r"([\w.]+)$", text[max(0, m.start() - 12):m.start()])
+    if word is None:
+        return True
+    w = word.group(1).lower()
+    return not (len(w.rstrip(".")) == 1 and w.rstrip(".").isalpha() or w.rstrip(".") in _ABBREVIATIONS)
+
+
+def _sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
+    """The sentence around ``pos``; initials and 'Cde.' do not end a sentence."""
+    start = lo
+    for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), pos):
+        if _is_boundary(text, m):
+            start = m.end()
+    end = hi
+    for m in _BOUNDARY_RE.finditer(text, pos, min(hi, pos + 800)):
+        if _is_boundary(text, m):
+            end = m.start() + 1
+            break
+    return max(lo, start), min(hi, end)
+
+
+def find_meetings(doc: ParsedDocument, people: list[EntityRecord], places: list[EntityRecord],
+                  authors: list[str], meeting_genre: bool) -> list[MeetingRecord]:
+    text = doc.text
+    by_key = {p.key: p for p in people}
+    author = by_key.get(authors[0]) if authors else None
+    meetings: list[MeetingRecord] = []
+    passages = _passages(doc)
+    journal_mode = passages and passages[0][1] is not None
+    for passage, date in passages:
+        if date is None:
+            date = _heading_date(doc)
+        cuts = _meeting_cuts(text, passage)
+        if not cuts and (meeting_genre or _has_speakers(text, passage)) and not journal_mode:
+            cuts = [(passage.start, "conversation", "participant", "record")]
+        for i, (cut, kind, author_role, method) in enumerate(cuts):
+            end = cuts[i + 1][0] if i + 1 < len(cuts) else passage.end
+            start = passage.start if i == 0 and method == "record" else cut
+            span = Span(start, end, "")
+            meeting = MeetingRecord(date=date, span=span, kind=kind, method=method)
+            _participants(doc, meeting, people, author, author_role, text[cut:cut + 40], passage)
+            if len({p.person_key for p in meeting.participants}) < 2:
+                continue
+            meeting.duration_text, meeting.duration_minutes, _ = _duration(text[span.start:span.end])
+            if meeting.duration_text is None and method == "record":
+                meeting.duration_text, meeting.duration_minutes, _ = _duration(text[doc.body.start:doc.body.start + 1500])
+            _place(doc, meeting, places)
+            meetings.append(meeting)
+    return _merge_same_day(meetings)
+
+
+def _merge_same_day(meetings: list[MeetingRecord]) -> list[MeetingRecord]:
+    """Two cuts of one passage that share the date and most participants are one meeting."""
+    out: list[MeetingRecord] = []
+    for m in meetings:
+        prev = out[-1] if out else None
+        if prev and prev.date == m.date:
+            a = {p.person_key for p in prev.participants}
+            b = {p.person_key for p in m.participants}
+            if b <= a or (len(a & b) >= max(2, min(len(a), len(b)) - 0) and len(b - a) <= 1 and m.kind == prev.kind):
+                prev.span = Span(prev.span.start, m.span.end, "")
+                for part in m.participants:
+                    if part.person_key not in a:
+                        prev.participants.append(part)
+                continue
+        out.append(m)
+    return out
+
+
+def _has_speakers(text: str, passage: Span) -> bool:
+    return len(list(_SPEAKER_RE.finditer(text, passage.start, passage.end))) >= 2
+
+
+def _meeting_cuts(text: str, passage: Span) -> list[tuple[int, str, str, str]]:
+    cuts: list[tuple[int, str, str, str]] = []
+    for pattern, kind, role in _FIRST_PERSON_CUES:
+        for m in re.finditer(pattern, text[passage.start:passage.end]):
+            pos = passage.start + m.start()
+            # only the first cue of a paragraph starts a meeting
+            para = text.rfind("\n\n", passage.start, pos)
+            para = passage.start if para < 0 else para
+            if any(para <= c[0] < pos + 1 or abs(c[0] - pos) < 200 for c in cuts):
+                continue
+            cuts.append((pos, kind, role, "first-person-cue"))
+    m = _PARTICIPANT_BLOCK_RE.search(text, passage.start, passage.end)
+    if m and not any(c[0] <= m.start() for c in cuts):
+        cuts.append((passage.start, "conversation", "participant", "record"))
+    cuts.sort()
+    return cuts
+
+
+def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[EntityRecord],
+                  author: Optional[EntityRecord], author_role: str, cue_text: str, passage: Span) -> None:
+    text = doc.text
+    span = meeting.span
+    added: dict[str, Participation] = {}
+
+    def add(person: EntityRecord, role: str, mention: Mention, method: str, confidence: float):
+        if person.key in added:
+            return
+        evidence = Mention(mention.start, mention.end, text[mention.start:mention.end], method, confidence)
+        added[person.key] = Participation(person.key, role, evidence)
+
+    # the author, for first-person reports and records written by a participant
+    if author is not None and meeting.method in ("first-person-cue", "record"):
+        m = re.search(r"\b(I|We|we|me|us)\b", text[span.start:span.end])
+        if m:
+            s = span.start + m.start(1)
+            add(author, author_role, Mention(s, s + len(m.group(1)), m.group(1), "", 0), "author-first-person", 0.8)
+        elif meeting.method == "record" and doc.doc_type in ("journal", "memorandum_of_conversation"):
+            first = author.mentions[0]
+            add(author, "author", first, "author-of-record", 0.6)
+    # the people the cue names ("I visited Kim Il Sung together with ...", "X visited me")
+    if meeting.method == "first-person-cue":
+        s, e = _sentence_bounds(text, span.start, passage.start, span.end)
+        cue = re.match(r"[^\n]*?\b(?:visited|called on|paid a visit to|received|hosted|met with|met|conversation with|"
+                       r"talks with|visit from|reception|meeting|participated|took part)\b", text[span.start:e])
+        cue_end = span.start + cue.end() if cue else span.start
+        obj_end = _object_end(text, cue_end, e)
+        for person, mention in _people_in(s, e, people):
+            inside_object = cue_end <= mention.start < obj_end
+            subject_of_visit = mention.start < span.start and re.search(r"\bvisited (?:me|us)\b", text[mention.end:e])
+            if not (inside_object or subject_of_visit):
+                continue
+            role = "host" if author_role == "visitor" else "visitor" if author_role == "host" else "participant"
+            if re.search(r"together with|accompanied by|with me", text[cue_end:mention.start]):
+                role = "delegation member"
+            add(person, role, mention, "meeting-cue", 0.85)
+    # participants blocks and heading lists
+    for bm in _PARTICIPANT_BLOCK_RE.finditer(text, span.start, span.end):
+        label = bm.group("label").lower()
+        role = ("interpreter" if "interpret" in label else "note-taker" if label in ("recorder", "note-taker", "minutes")
+                else "participant")
+        block_end = _block_end(text, bm.end(), span.end)
+        for person, mention in _people_in(bm.start("rest"), block_end, people):
+            add(person, role, mention, "participants-block", 0.9)
+    # the lines of the heading between the title and the first speaker: names listed there
+    if meeting.method == "record":
+        first_speaker = _SPEAKER_RE.search(text, span.start, span.end)
+        head_end = first_speaker.start() if first_speaker else min(span.end, span.start + 600)
+        head = text[span.start:head_end]
+        if "\n" in head and len(head) < 1500:
+            for person, mention in _people_in(span.start, head_end, people):
+                line_start = text.rfind("\n", 0, mention.start) + 1
+                line_end = text.find("\n", mention.start)
+                line = text[line_start:line_end if line_end >= 0 else len(text)]
+                if len(line) < 120 and not re.search(r"[.?!]\s*$", line.strip()) or re.search(r",", line):
+                    if re.search(r"\b(journal|diary|record of|memorandum)\b", line, re.I) and person is not author:
+                        pass
+                    add(person, "participant", mention, "heading-list", 0.75)
+    # speaker labels
+    for sm in _SPEAKER_RE.finditer(text, span.start, span.end):
+        for person, mention in _people_in(sm.start(), sm.end(), people):
+            add(person, "speaker", mention, "speaker-label", 0.9)
+    # subjects of speech verbs and people said to be present (not inside reported speech)
+    for person, mention in _people_in(span.start, span.end, people):
+        s0, _ = _sentence_bounds(text, mention.start, span.start, span.end)
+        if re.search(r"\b(?:that|about|whether|how)\b", text[s0:mention.start]):
+            continue
+        after = text[mention.end:mention.end + 50]
+        if re.match(r"(?:[ \t]*\[[^\]]*\])?[ \t]+(?:(?:then|also|again|further|in his turn|in turn|,[^,]{1,30},)[ \t]+)?", after):
+            lead = re.match(r"(?:[ \t]*\[[^\]]*\])?[ \t]+(?:(?:then|also|again|further|in his turn|in turn|,[^,]{1,30},)[ \t]+)?", after)
+            rest = after[lead.end():]
+            if _SPEECH_RE.match(rest):
+                add(person, "speaker", mention, "speech-verb", 0.8)
+                continue
+        before = text[max(span.start, mention.start - 30):mention.start]
+        if re.search(r"\b(said|noted|asked|replied|stressed|observed|added)\s+$", before):
+            add(person, "speaker", mention, "speech-verb", 0.75)
+            continue
+        s, e = _sentence_bounds(text, mention.start, span.start, span.end)
+        sentence = text[s:e]
+        if _PRESENT_RE.search(sentence) and not re.search(r"\b(will|would|planned|to take part)\b", sentence):
+            # only names in the subject of "X and Y were present"
+            pm = _PRESENT_RE.search(sentence)
+            if mention.start < s + pm.start() or "presence of" in pm.group(0):
+                add(person, "present", mention, "present", 0.8)
+    # "X and Y told about ...": the second subject speaks too
+    for person, mention in _people_in(span.start, span.end, people):
+        if person.key in added:
+            continue
+        after = text[mention.end:mention.end + 80]
+        m = re.match(r"[ \t]+and[ \t]+([^\n]{1,40}?)[ \t]+(?:then[ \t]+)?(\w+)", after)
+        if m and _SPEECH_RE.match(m.group(2)):
+            add(person, "speaker", mention, "speech-verb", 0.7)
+    meeting.participants = list(added.values())
+    if author is not None and author_role in ("visitor", "host") and author.key in added:
+        if author_role == "visitor":
+            meeting.initiated_by = author.key
+        else:
+            others = [p.person_key for p in meeting.participants if p.role == "visitor"]
+            meeting.initiated_by = others[0] if others else None
+
+
+_OBJECT_GLUE = {"and", "with", "visit", "visits", "a", "courtesy", "call", "together", "accompanied", "by", "as", "well", "of", "the", "to", "in", "a", "an",
+                "from", "at", "on", "his", "her", "their", "our", "also", "comrade", "comrades"}
+
+
+def _object_end(text: str, start: int, limit: int) -> int:
+    """Where the names a cue verb takes end: at the first lowercase word that is not glue ('transmitted')."""
+    for m in re.finditer(r"[^\s,;:()\[\]]+", text[start:limit]):
+        word = m.group(0)
+        if word[0].islower() and word.lower() not in _OBJECT_GLUE:
+            return start + m.start()
+        if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|Cde\.|Cdes\.|Com\.|Mr\.|Dr\.", word):
+            return start + m.end()
+    return limit
+
+
+def _block_end(text: str, pos: int, limit: int) -> int:
+    """A participants block runs until a blank line followed by prose or another label."""
+    end = pos
+    for line in re.finditer(r"[^\n]*\n?", text[pos:limit]):
+        content = line.group(0).strip()
+        if content and (len(content) > 200 or _SPEAKER_RE.match(content) and ":" in content[:40]
+                        and not re.match(r"(Our side|Korean side|Chinese side|From \w+)", content)):
+            break
+        end = pos + line.end()
+        if line.group(0) == "":
+            break
+    return end
+
+
+def _place(doc: ParsedDocument, meeting: MeetingRecord, places: list[EntityRecord]) -> None:
+    text = doc.text
+    span = meeting.span
+    head = text[span.start:min(span.end, span.start + 700)]
+    m = re.search(r"(?:Location|Place)\s*:\s*([^\n]+)", head)
+    if m:
+        meeting.place_text = m.group(1).strip()
+    else:
+        s, e = _sentence_bounds(text, span.start + 1, span.start, span.end)
+        sentence = text[s:e]
+        m = re.search(r"\bat the (airport|[A-Z][\w ]{2,40}?(?:Palace|Building|Station|Embassy|Hall|Residence))", sentence)
+        if m:
+            meeting.place_text = m.group(1)
+        else:
+            m = re.search(r"\bin the (Presidential Palace|[A-Z][\w ]{2,40}?(?:Palace|Building|Station|Embassy|Hall|Residence))", text[doc.title_span.start:doc.title_span.end] + " " + sentence) if doc.title_span else None
+            if m:
+                meeting.place_text = m.group(1)
+    # a known place named in the heading/cue: the most specific one mentioned there
+    candidates = []
+    for place in places:
+        for mention in place.mentions:
+            if span.start <= mention.start < span.start + 400:
+                candidates.append((mention.start, place))
+    if meeting.place_text:
+        for place in places:
+            if any(f in meeting.place_text for f in place.forms):
+                meeting.place_key = place.key
+                break
+    if meeting.place_key is None and meeting.method == "record":
+        dateline = re.search(r"^([A-Z][a-z]+),\s[^\n]*\d{4}", text[span.start:span.start + 600], re.M)
+        if dateline:
+            for place in places:
+                if dateline.group(1) in place.forms:
+                    meeting.place_key = place.key

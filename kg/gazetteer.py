@@ -1,0 +1,130 @@
+"""The gazetteer: places, organizations and well-known people with their name variants.
+
+Plain TSV files (``kg/data/gazetteer/*.tsv``) that a user extends without touching
+code; extra folders with files of the same names are added with ``kg build
+--gazetteer DIR`` or the ``KG_GAZETTEER`` environment variable (``:``-separated).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
+FILES = {"place": "places.tsv", "organization": "organizations.tsv", "person": "people.tsv"}
+
+
+class GazetteerError(ValueError):
+    pass
+
+
+@dataclass
+class Entry:
+    kind: str
+    slug: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    type: str = ""
+    part_of: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def forms(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+def read_tsv(path: Path, kind: str) -> Iterator[Entry]:
+    header: Optional[list[str]] = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = [c.strip() for c in cells]
+            if header[:2] != ["slug", "name"]:
+                raise GazetteerError(f"{path}:{number}: header must start with 'slug<TAB>name'")
+            continue
+        row = dict(zip(header, (c.strip() for c in cells)))
+        if not row.get("slug") or not row.get("name"):
+            raise GazetteerError(f"{path}:{number}: a row needs a slug and a name")
+        aliases = [a.strip() for a in row.get("aliases", "").split("|") if a.strip()]
+        yield Entry(kind, row["slug"], row["name"], aliases, row.get("type", ""), row.get("part_of", ""),
+                    {k: v for k, v in row.items() if k not in ("slug", "name", "aliases", "type", "part_of")})
+
+
+class Gazetteer:
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: dict[tuple[str, str], Entry] = {}
+        for entry in entries:
+            # later files (user extensions) override and extend the bundled ones
+            key = (entry.kind, entry.slug)
+            if key in self.entries:
+                old = self.entries[key]
+                entry.aliases = list(dict.fromkeys([*old.aliases, *entry.aliases]))
+            self.entries[key] = entry
+        self._by_form: dict[str, dict[str, Entry]] = {k: {} for k in FILES}
+        self._folded: dict[str, dict[str, Entry]] = {k: {} for k in FILES}
+        for entry in self.entries.values():
+            for form in entry.forms:
+                self._by_form[entry.kind].setdefault(form, entry)
+                self._folded[entry.kind].setdefault(fold(form), entry)
+        self._patterns: dict[str, re.Pattern] = {}
+
+    def get(self, kind: str, slug: str) -> Optional[Entry]:
+        return self.entries.get((kind, slug))
+
+    def lookup(self, kind: str, form: str) -> Optional[Entry]:
+        return self._by_form[kind].get(form) or self._folded[kind].get(fold(form))
+
+    def lookup_place(self, form: str) -> Optional[Entry]:
+        return self.lookup("place", form)
+
+    def pattern(self, kind: str) -> re.Pattern:
+        """One regex matching every form of that kind, longest first, on word boundaries."""
+        if kind not in self._patterns:
+            forms = sorted({f for f in self._by_form[kind] if f}, key=len, reverse=True)
+            alternation = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
+            self._patterns[kind] = re.compile(r"(?<![\w'’-])(?:%s)(?![\w-]|['’]\w)" % alternation)
+        return self._patterns[kind]
+
+    def find(self, kind: str, text: str, start: int = 0, end: Optional[int] = None) -> Iterator[tuple[int, int, Entry]]:
+        end = len(text) if end is None else end
+        for m in self.pattern(kind).finditer(text, start, end):
+            entry = self._by_form[kind].get(m.group(0))
+            if entry is not None:
+                yield m.start(), m.end(), entry
+
+
+def fold(form: str) -> str:
+    """Case- and punctuation-insensitive key for a gazetteer form."""
+    form = form.lower().replace("’", "'")
+    form = re.sub(r"^the\s+", "", form)
+    return re.sub(r"[\s.]+", " ", form).strip()
+
+
+def gazetteer_dirs(extra: Iterable[Path | str] = ()) -> list[Path]:
+    dirs = [DATA_DIR]
+    env = os.environ.get("KG_GAZETTEER", "")
+    dirs += [Path(p) for p in env.split(os.pathsep) if p]
+    dirs += [Path(p) for p in extra]
+    return dirs
+
+
+def load_gazetteer(extra: Iterable[Path | str] = ()) -> Gazetteer:
+    entries: list[Entry] = []
+    for directory in gazetteer_dirs(extra):
+        if not directory.is_dir():
+            raise GazetteerError(f"{directory}: gazetteer folder does not exist")
+        for kind, filename in FILES.items():
+            path = directory / filename
+            if path.exists():
+                entries.extend(read_tsv(path, kind))
+    return Gazetteer(entries)
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    return load_gazetteer()

@@ -1,0 +1,178 @@
+"""Name normalization: the one place that decides when two name forms are the same.
+
+Used by the extractor (within a document), the resolver (across documents), the
+URI minting (slugs) and the evaluation (matching against gold).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Optional
+
+# Family names that come first (Korean, Chinese, Vietnamese romanizations).
+EAST_ASIAN_SURNAMES = frozenset("""
+kim pak park lee li ri yi rhee choe choi chang jang jeong jung jong chong kang han ryu yu yun yoon seo so suh
+heo ho hur nam mun moon hong hwang song oh o cho jo shin sin baek paek ahn an im lim kwon ko go chung chun roh
+no noh jeon chon cha chae min bae pae yeo won gil ju chu ma myung
+zhou chou mao chen ch'en zhang liu zhu chu deng teng peng huang jiang chiang wang zhao chao yang wu sun hu guo
+kuo he gao kao lin luo lo zheng cheng liang xie hsieh tang xu hsu feng cao ts'ao dong tung xiao hsiao tian
+t'ian pan yuan cai ts'ai jiao ge qiao ye xi bo tan wei shen su lu yao gu qian ren lei kong ji geng ke qi
+kang ruan lai fu shi tao yan fan du zeng hao bai xiong meng qin sheng rao
+nguyen pham tran le vo hoang phan vu dang bui do ngo duong ly truong dinh lam mai trinh ha
+""".split())
+
+TITLE_WORDS = frozenset("""
+comrade comrades cde cdes com mr mrs ms miss dr mister madame sir lord
+premier vice deputy first second third chairman chairwoman president ambassador minister foreign prime
+defense defence secretary general marshal military attaché attache counselor counsellor adviser advisor
+director chief head commander governor consul chargé charge d'affaires envoy emissary secretary-general
+co-chairman vice-premier vice-chairman vice-president king queen prince emperor shah colonel lieutenant
+major captain admiral senator professor academician counselor-emissary director-general generalissimo
+chancellor comrade-in-arms party state leader representative spokesman assistant officer official
+delegate correspondent journalist interpreter translator member candidate politburo presidium
+""".split())
+
+PRONOUNS = frozenset({"i", "me", "my", "we", "us", "our", "myself", "ourselves"})
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def translit_fold(token: str) -> str:
+    """Fold transliteration variants of one lowercase token (D'yakonov = Dyakonov, Iudin = Yudin)."""
+    t = strip_accents(token.lower()).replace("’", "").replace("'", "").replace("ł", "l")
+    t = re.sub(r"[^a-z0-9-]", "", t)
+    t = re.sub(r"^iu", "yu", t)
+    t = re.sub(r"^ia", "ya", t)
+    t = t.replace("yy", "y").replace("iy", "y").replace("ii", "i").replace("kh", "h").replace("-", "")
+    return t
+
+
+def clean_form(form: str) -> str:
+    """A surface form made comparable: brackets and footnote digits removed, spaces folded."""
+    form = form.replace("’", "'")
+    form = re.sub(r"[\[\]]", " ", form)
+    form = re.sub(r"(?<=[A-Za-zÀ-ž])\d+\b", "", form)  # DROŻNIAK2 -> DROŻNIAK
+    form = re.sub(r"'s\b", "", form)
+    form = re.sub(r"\s+", " ", form)
+    return form.strip(" ,.:;")
+
+
+def tokens(form: str) -> list[str]:
+    """Name tokens: initials split ('A.M.' -> 'A.', 'M.'), titles kept."""
+    form = clean_form(form)
+    form = re.sub(r"\b([A-Z][a-z]?)\.(?=[A-Z])", r"\1. ", form)
+    return [t for t in re.split(r"\s+", form) if t]
+
+
+def is_initial(token: str) -> bool:
+    return bool(re.fullmatch(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]", token))
+
+
+def smart_title(token: str) -> str:
+    """KIM -> Kim, SEONG-CHEOL -> Seong-cheol, D'YAKONOV -> D'yakonov, Dean -> Dean."""
+    if not token.isupper() or len(token) <= 1 or is_initial(token):
+        return token
+    return token[0] + token[1:].lower()
+
+
+def display_form(form: str) -> str:
+    """A readable form: all-capital names in mixed case, footnote digits dropped."""
+    return " ".join(smart_title(t) for t in tokens(form))
+
+
+@dataclass(frozen=True)
+class NameParts:
+    surname: str  # folded
+    given: tuple[str, ...]  # folded given names or initials (single letters)
+    east_asian: bool
+
+    @property
+    def initials(self) -> tuple[str, ...]:
+        return tuple(g[0] for g in self.given)
+
+
+def strip_titles(toks: list[str]) -> list[str]:
+    i = 0
+    while i < len(toks) - 1 and toks[i].lower().rstrip(".") in TITLE_WORDS:
+        i += 1
+    return toks[i:]
+
+
+def name_parts(form: str) -> Optional[NameParts]:
+    toks = strip_titles(tokens(form))
+    toks = [t for t in toks if t.lower() not in ("of", "the")]
+    if not toks:
+        return None
+    first = translit_fold(toks[0])
+    if first in EAST_ASIAN_SURNAMES and len(toks) >= 2 and not any(is_initial(t) for t in toks):
+        given = tuple(translit_fold(t) for t in toks[1:])
+        return NameParts(first, given, True)
+    if len(toks) == 1 and first in EAST_ASIAN_SURNAMES:
+        return NameParts(first, (), True)
+    # surname-first with trailing initials: "Kryukov M.E."
+    if len(toks) >= 2 and all(is_initial(t) for t in toks[1:]) and not is_initial(toks[0]):
+        return NameParts(translit_fold(toks[0]), tuple(translit_fold(t) for t in toks[1:]), False)
+    surname_tokens = [toks[-1]]
+    # particles belong to the surname: "Ben Bella", "de Gaulle", "Gheorghiu-Dej"
+    j = len(toks) - 2
+    while j >= 0 and toks[j].lower() in ("ben", "de", "van", "von", "da", "di", "del", "la", "le", "bin", "al", "el", "abu"):
+        surname_tokens.insert(0, toks[j])
+        j -= 1
+    given = tuple(translit_fold(t) for t in toks[: j + 1])
+    return NameParts("".join(translit_fold(t) for t in surname_tokens), given, False)
+
+
+def given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """'a m' ~ 'aleksandr m'; 'n' ~ 'nikita s'; 'aleksandr' !~ 'andrei'."""
+    for x, y in zip(a, b):
+        if len(x) == 1 or len(y) == 1:
+            if x[0] != y[0]:
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def same_person(a: str, b: str) -> bool:
+    """Could the two forms name one person? Surname must agree; given names must not clash."""
+    pa, pb = name_parts(a), name_parts(b)
+    if pa is None or pb is None:
+        return False
+    if pa.east_asian or pb.east_asian:
+        if pa.surname != pb.surname:
+            return False
+        if not pa.given or not pb.given:
+            return True  # a bare family name may stand for the full name
+        return "".join(pa.given) == "".join(pb.given)
+    if pa.surname != pb.surname:
+        return False
+    return given_compatible(pa.given, pb.given)
+
+
+def name_key(form: str) -> str:
+    """Exact comparison key: case, accents, brackets, transliteration folded."""
+    parts = name_parts(form)
+    if parts is None:
+        return ""
+    return " ".join([*parts.given, parts.surname]) if not parts.east_asian else " ".join([parts.surname, *parts.given])
+
+
+def richness(form: str) -> tuple:
+    """Prefer forms with more given-name information, full names over initials, mixed case."""
+    parts = name_parts(form)
+    toks = strip_titles(tokens(form))
+    if parts is None:
+        return (0, 0, 0, 0)
+    full_given = sum(1 for g in parts.given if len(g) > 1)
+    mixed = 0 if clean_form(form).isupper() else 1
+    bracket = 0 if "[" in form else 1
+    return (len(parts.given) + full_given, mixed, bracket, -len(toks), form)
+
+
+def slugify(text: str) -> str:
+    text = strip_accents(text).lower().replace("’", "").replace("'", "")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text or "unnamed"

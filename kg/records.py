@@ -1,0 +1,191 @@
+"""Typed records passed between the pipeline stages.
+
+parse -> ParsedDocument; extract -> ExtractedDocument; resolve -> Identity maps;
+map -> quads. Offsets are always character offsets into ``ParsedDocument.text``,
+the normalized full text of the file that is stored in the graph.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date as archives give it: day, month or year precision."""
+
+    iso: str  # "1958-05-27", "1958-05" or "1958"
+    precision: str  # "day" | "month" | "year"
+    text: str = ""  # as written
+
+    @property
+    def year(self) -> int:
+        return int(self.iso[:4])
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class ArchivalReference:
+    repository: Optional[str] = None
+    fond: Optional[str] = None
+    opis: Optional[str] = None
+    delo: Optional[str] = None
+    papka: Optional[str] = None
+    pages: Optional[str] = None
+    text: Optional[str] = None
+
+    def is_empty(self) -> bool:
+        return not any((self.repository, self.fond, self.opis, self.delo, self.papka, self.pages))
+
+
+@dataclass
+class DocumentNote:
+    """A stamp, handwritten note, distribution list or signature on the document."""
+
+    kind: str  # stamp | handwriting | distribution | signature
+    span: Span
+
+
+@dataclass
+class ParsedDocument:
+    source_path: str
+    doc_id: str
+    text: str  # full normalized text; every offset points into it
+    content_hash: str
+    title: str
+    title_span: Optional[Span] = None
+    date: Optional[PartialDate] = None
+    citation: Optional[Span] = None
+    summary: Optional[Span] = None
+    credits: Optional[Span] = None
+    original_language: Optional[str] = None
+    contents_label: Optional[str] = None
+    body: Optional[Span] = None
+    source_url: Optional[str] = None
+    translators: list[Span] = field(default_factory=list)
+    obtained_by: list[Span] = field(default_factory=list)
+    translation_project: Optional[str] = None
+    funders: list[str] = field(default_factory=list)
+    archival_reference: Optional[ArchivalReference] = None
+    classification: Optional[str] = None
+    copy_number: Optional[str] = None
+    issuing_body: Optional[Span] = None
+    outgoing_number: Optional[str] = None
+    outgoing_date: Optional[PartialDate] = None
+    place_written: Optional[Span] = None
+    journal_period: Optional[str] = None
+    notes: list[DocumentNote] = field(default_factory=list)
+    doc_type: str = "other"
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def body_text(self) -> str:
+        return self.text[self.body.start:self.body.end] if self.body else ""
+
+
+@dataclass
+class Mention:
+    """One occurrence of an entity in the text, with the rule that found it."""
+
+    start: int
+    end: int
+    text: str
+    method: str
+    confidence: float
+
+
+@dataclass
+class EntityRecord:
+    """A person, organization or place as seen in one document."""
+
+    kind: str  # person | organization | place
+    key: str  # document-local key
+    name: str  # preferred form in this document
+    forms: list[str] = field(default_factory=list)  # every surface form (names only)
+    mentions: list[Mention] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    cover_names: list[str] = field(default_factory=list)
+    gazetteer_id: Optional[str] = None  # slug in the gazetteer when known
+    entity_type: Optional[str] = None  # country, city, ministry ...
+
+
+@dataclass
+class Participation:
+    person_key: str
+    role: str
+    evidence: Mention
+
+
+@dataclass
+class TopicAssignment:
+    concept: str  # slug in the topic scheme
+    score: float
+    evidence: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class MeetingRecord:
+    date: Optional[PartialDate]
+    span: Span  # the passage that reports the meeting
+    kind: str = "conversation"
+    place_key: Optional[str] = None
+    place_text: Optional[str] = None
+    participants: list[Participation] = field(default_factory=list)
+    duration_text: Optional[str] = None
+    duration_minutes: Optional[float] = None
+    initiated_by: Optional[str] = None
+    topics: list[TopicAssignment] = field(default_factory=list)
+    method: str = ""
+
+
+@dataclass
+class ExtractedDocument:
+    doc: ParsedDocument
+    people: list[EntityRecord] = field(default_factory=list)
+    organizations: list[EntityRecord] = field(default_factory=list)
+    places: list[EntityRecord] = field(default_factory=list)
+    meetings: list[MeetingRecord] = field(default_factory=list)
+    topics: list[TopicAssignment] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # person keys
+    translators: list[str] = field(default_factory=list)  # person keys
+    addressees: list[str] = field(default_factory=list)
+
+    def entity(self, key: str) -> Optional[EntityRecord]:
+        for group in (self.people, self.organizations, self.places):
+            for record in group:
+                if record.key == key:
+                    return record
+        return None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def _decode(tp, value):
+    """Rebuild a dataclass tree from ``asdict`` output, guided by the type hints."""
+    import dataclasses
+    import typing
+
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(args[0], value)
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        return [_decode(inner, v) for v in value]
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(tp) if f.name in value})
+    return value
+
+
+def extracted_from_json(data: dict) -> ExtractedDocument:
+    return _decode(ExtractedDocument, data)

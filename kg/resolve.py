@@ -1,0 +1,193 @@
+"""Resolution across documents: one real person (organization, place) -> one identity.
+
+People: the gazetteer of well-known people first; then East Asian names by their
+full folded name (so 'Kim Il' never merges with 'Kim Il Sung'); then other names
+by surname with compatible given names or initials ('A. Gromyko' = 'Andrei
+Gromyko', never = 'Boris Gromyko'); a bare surname joins only when exactly one
+person with that surname is known. Organizations and places by gazetteer slug,
+else by their normalized name. The result is deterministic for a set of documents.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from . import names
+from .gazetteer import Gazetteer, default_gazetteer
+from .records import EntityRecord, ExtractedDocument
+
+
+@dataclass
+class Identity:
+    kind: str
+    slug: str = ""
+    name: str = ""
+    forms: Counter = field(default_factory=Counter)
+    roles: list[str] = field(default_factory=list)
+    cover_names: list[str] = field(default_factory=list)
+    gazetteer_id: Optional[str] = None
+    entity_type: Optional[str] = None
+    members: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, local key)
+
+    def absorb(self, doc_id: str, record: EntityRecord) -> None:
+        self.members.append((doc_id, record.key))
+        for form in record.forms:
+            self.forms[names.display_form(form) if self.kind == "person" else form] += 1
+        for role in record.roles:
+            if role not in self.roles:
+                self.roles.append(role)
+        for cover in record.cover_names:
+            if cover not in self.cover_names:
+                self.cover_names.append(cover)
+        if record.gazetteer_id and not self.gazetteer_id:
+            self.gazetteer_id = record.gazetteer_id
+        if record.entity_type and not self.entity_type:
+            self.entity_type = record.entity_type
+
+    @property
+    def alternate_names(self) -> list[str]:
+        return sorted(f for f in self.forms if f != self.name and f.lower() not in names.PRONOUNS)
+
+
+@dataclass
+class Resolution:
+    identities: dict[str, Identity]  # by "kind:slug"
+    index: dict[tuple[str, str], Identity]  # (doc_id, local key) -> identity
+
+    def of(self, doc_id: str, key: str) -> Identity:
+        return self.index[(doc_id, key)]
+
+
+def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazetteer] = None) -> Resolution:
+    gazetteer = gazetteer or default_gazetteer()
+    docs = sorted(documents, key=lambda d: d.doc.doc_id)
+    identities: list[Identity] = []
+    index: dict[tuple[str, str], Identity] = {}
+
+    # organizations and places: by gazetteer slug or normalized name
+    simple: dict[tuple[str, str], Identity] = {}
+    for ed in docs:
+        for record in (*ed.organizations, *ed.places):
+            key = (record.kind, record.gazetteer_id or names.slugify(record.name))
+            ident = simple.get(key)
+            if ident is None:
+                ident = Identity(record.kind)
+                simple[key] = ident
+                identities.append(ident)
+            ident.absorb(ed.doc.doc_id, record)
+            index[(ed.doc.doc_id, record.key)] = ident
+    for (kind, slug), ident in simple.items():
+        entry = gazetteer.get(kind, ident.gazetteer_id) if ident.gazetteer_id else None
+        ident.name = entry.name if entry else ident.forms.most_common(1)[0][0]
+        if entry:
+            ident.forms.update({alias: 0 for alias in []})
+
+    # people
+    for ident in _resolve_people(docs, gazetteer, index):
+        identities.append(ident)
+
+    # slugs: from the name, unique per kind, deterministic
+    by_slug: dict[str, Identity] = {}
+    ordered = sorted(identities, key=lambda i: (i.kind, i.gazetteer_id or "", sorted(i.members)))
+    for ident in ordered:
+        base = ident.gazetteer_id or names.slugify(ident.name)
+        slug, n = base, 1
+        while f"{ident.kind}:{slug}" in by_slug:
+            n += 1
+            slug = f"{base}-{n}"
+        ident.slug = slug
+        by_slug[f"{ident.kind}:{slug}"] = ident
+    return Resolution(by_slug, index)
+
+
+def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) -> list[Identity]:
+    gaz: dict[str, Identity] = {}
+    east_asian: dict[str, Identity] = {}
+    western: dict[str, list[Identity]] = {}
+    bare: list[tuple[str, EntityRecord, names.NameParts]] = []
+    out: list[Identity] = []
+
+    def new(record_kind="person") -> Identity:
+        ident = Identity(record_kind)
+        out.append(ident)
+        return ident
+
+    records = [(ed.doc.doc_id, r) for ed in docs for r in ed.people]
+    # richest names first so that short forms find them
+    records.sort(key=lambda dr: names.richness(dr[1].name), reverse=True)
+    for doc_id, record in records:
+        entry = gazetteer.get("person", record.gazetteer_id) if record.gazetteer_id else None
+        if entry is None:
+            entry = next((gazetteer.lookup("person", f) for f in record.forms if gazetteer.lookup("person", f)), None)
+        if entry is not None:
+            ident = gaz.get(entry.slug)
+            if ident is None:
+                ident = new()
+                ident.gazetteer_id = entry.slug
+                ident.name = entry.name
+                gaz[entry.slug] = ident
+                parts = names.name_parts(entry.name)
+                if parts and not parts.east_asian:
+                    western.setdefault(parts.surname, []).append(ident)
+                elif parts:
+                    east_asian[names.name_key(entry.name)] = ident
+            ident.absorb(doc_id, record)
+            index[(doc_id, record.key)] = ident
+            continue
+        parts = names.name_parts(record.name)
+        if parts is None:
+            continue
+        if parts.east_asian and parts.given:
+            key = names.name_key(record.name)
+            ident = east_asian.get(key)
+            if ident is None:
+                ident = new()
+                east_asian[key] = ident
+            ident.absorb(doc_id, record)
+            index[(doc_id, record.key)] = ident
+            continue
+        if not parts.given:
+            bare.append((doc_id, record, parts))
+            continue
+        group = western.setdefault(parts.surname, [])
+        match = next((i for i in group if _given_fits(i, parts)), None)
+        if match is None:
+            match = new()
+            group.append(match)
+        match.absorb(doc_id, record)
+        index[(doc_id, record.key)] = match
+    # bare surnames: join the one known bearer, else share one surname-only identity
+    bare_idents: dict[str, Identity] = {}
+    for doc_id, record, parts in bare:
+        if parts.east_asian:
+            candidates = [i for k, i in east_asian.items() if k.split()[0] == parts.surname]
+        else:
+            candidates = western.get(parts.surname, [])
+        if len(candidates) == 1:
+            ident = candidates[0]
+        else:
+            ident = bare_idents.get(parts.surname)
+            if ident is None:
+                ident = new()
+                bare_idents[parts.surname] = ident
+        ident.absorb(doc_id, record)
+        index[(doc_id, record.key)] = ident
+    for ident in out:
+        if not ident.name:
+            ident.name = max(ident.forms, key=lambda f: (names.richness(f), ident.forms[f]))
+        cover = {names.clean_form(c) for c in ident.cover_names}
+        if names.clean_form(ident.name) in cover:
+            others = [f for f in ident.forms if names.clean_form(f) not in cover]
+            if others:
+                ident.name = max(others, key=names.richness)
+    return out
+
+
+def _given_fits(ident: Identity, parts: names.NameParts) -> bool:
+    for form in ident.forms or [ident.name]:
+        other = names.name_parts(form)
+        if other and other.given and other.surname == parts.surname:
+            return names.given_compatible(other.given, parts.given)
+    other = names.name_parts(ident.name)
+    return bool(other) and names.given_compatible(other.given, parts.given)

@@ -1,0 +1,113 @@
+"""The load stage: an on-disk Oxigraph store, replaced in one step at the end of a build.
+
+Layout of a store folder::
+
+    kg-store/
+      current -> db-20261129T101500Z-1234   (symlink: the graph being served)
+      db-.../                               (Oxigraph's RocksDB files)
+      records/<doc_id>.json                 (extraction cache: what each document yielded)
+      build.lock
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pyoxigraph as ox
+
+from .records import ExtractedDocument, extracted_from_json
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class StoreDir:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+
+    @property
+    def current(self) -> Path:
+        return self.path / "current"
+
+    @property
+    def records_dir(self) -> Path:
+        return self.path / "records"
+
+    def exists(self) -> bool:
+        return self.current.exists()
+
+    def open(self, read_only: bool = True) -> ox.Store:
+        if not self.exists():
+            raise StoreError(f"{self.path}: no graph built here yet (run 'kg build PATH --store {self.path}')")
+        target = self.current.resolve()
+        return ox.Store.read_only(str(target)) if read_only else ox.Store(str(target))
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / "build.lock", "w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"{self.path}: another build is running on this store") from None
+            yield
+
+    # --- extraction cache ---------------------------------------------------
+    def record_path(self, doc_id: str) -> Path:
+        safe = doc_id.replace("/", "_")
+        return self.records_dir / f"{safe}.json"
+
+    def save_record(self, ed: ExtractedDocument) -> None:
+        self.records_dir.mkdir(parents=True, exist_ok=True)
+        path = self.record_path(ed.doc.doc_id)
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(ed.to_json(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def load_record(self, doc_id: str) -> ExtractedDocument | None:
+        path = self.record_path(doc_id)
+        if not path.exists():
+            return None
+        return extracted_from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    def record_ids(self) -> list[str]:
+        if not self.records_dir.exists():
+            return []
+        return sorted(p.stem for p in self.records_dir.glob("*.json"))
+
+    def load_records(self) -> Iterator[ExtractedDocument]:
+        for doc_id in self.record_ids():
+            record = self.load_record(doc_id)
+            if record is not None:
+                yield record
+
+    # --- the graph ----------------------------------------------------------
+    def write_new(self, quads: Iterable[ox.Quad]) -> Path:
+        """Bulk-load quads into a fresh database and make it current in one rename."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = self.path / f"db-{stamp}-{os.getpid()}"
+        store = ox.Store(str(target))
+        store.bulk_extend(quads)
+        store.optimize()
+        store.flush()
+        del store
+        self.swap(target)
+        return target
+
+    def swap(self, target: Path) -> None:
+        previous = self.current.resolve() if self.current.is_symlink() else None
+        link = self.path / f".current-{os.getpid()}"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink(target.name, link)
+        os.replace(link, self.current)  # atomic: readers see the old or the new graph, never half
+        if previous and previous != target.resolve() and previous.exists():
+            shutil.rmtree(previous, ignore_errors=True)

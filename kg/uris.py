@@ -1,0 +1,96 @@
+"""URI minting: every URI the build creates comes from here.
+
+Deterministic and readable, from a configurable base: never random, never a
+counter that shifts when files are added.
+"""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from .names import slugify
+
+DEFAULT_BASE = "http://localhost:5000/"
+
+
+class Minter:
+    def __init__(self, base: str = DEFAULT_BASE):
+        if not base.endswith(("/", "#")):
+            base += "/"
+        self.base = base
+
+    def _id(self, kind: str, local: str) -> str:
+        return f"{self.base}id/{kind}/{quote(local, safe='-._~')}"
+
+    def document(self, doc_id: str) -> str:
+        return self._id("document", doc_id)
+
+    def document_graph(self, doc_id: str) -> str:
+        return f"{self.base}graph/document/{quote(doc_id, safe='-._~')}"
+
+    def entities_graph(self) -> str:
+        return f"{self.base}graph/entities"
+
+    def vocabulary_graph(self) -> str:
+        return f"{self.base}graph/vocabulary"
+
+    def provenance_graph(self) -> str:
+        return f"{self.base}graph/provenance"
+
+    def reference(self, doc_id: str) -> str:
+        return self.document(doc_id) + "/reference"
+
+    def note(self, doc_id: str, index: int) -> str:
+        return self.document(doc_id) + f"/note/{index}"
+
+    def person(self, slug: str) -> str:
+        return self._id("person", slug)
+
+    def organization(self, slug: str) -> str:
+        return self._id("organization", slug)
+
+    def place(self, slug: str) -> str:
+        return self._id("place", slug)
+
+    def topic(self, slug: str) -> str:
+        return self._id("topic", slug)
+
+    def topic_scheme(self) -> str:
+        return f"{self.base}id/topic/"
+
+    def doctype(self, slug: str) -> str:
+        return self._id("doctype", slug.replace("_", "-"))
+
+    def doctype_scheme(self) -> str:
+        return f"{self.base}id/doctype/"
+
+    def language(self, code: str) -> str:
+        # ISO 639-1/2 codes, as the Library of Congress publishes them
+        return f"http://id.loc.gov/vocabulary/iso639-1/{code}"
+
+    def meeting(self, doc_id: str, date_iso: str | None, ordinal: int) -> str:
+        local = f"{doc_id}-{date_iso or 'undated'}"
+        if ordinal > 1:
+            local += f"-{ordinal}"
+        return self._id("meeting", local)
+
+    def participation(self, meeting_uri: str, person_slug: str) -> str:
+        return f"{meeting_uri}/participant/{quote(person_slug, safe='-._~')}"
+
+    def annotation(self, doc_id: str, *parts: object) -> str:
+        digest = hashlib.sha1("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+        return self._id("annotation", f"{doc_id}-{digest}")
+
+    def extraction(self, doc_id: str, content_hash: str, version: str) -> str:
+        digest = hashlib.sha1(f"{content_hash}|{version}".encode()).hexdigest()[:12]
+        return self._id("extraction", f"{doc_id}-{digest}")
+
+    def software(self) -> str:
+        return f"{self.base}id/software/archive-kg"
+
+    def dataset(self) -> str:
+        return f"{self.base}id/dataset"
+
+
+def entity_slug(name: str) -> str:
+    return slugify(name)
