@@ -63,9 +63,19 @@ def person_keys(forms) -> set[str]:
     return keys
 
 
+def gold_forms(gold: dict) -> list[str]:
+    """A gold person's name and aliases; 'Jeong [Jong]' also stands as 'Jeong'."""
+    forms = [gold["name"], *gold.get("aliases", [])]
+    for form in list(forms):
+        bare = re.sub(r"\s*\[[^\]]*\]", "", form).strip()
+        if bare and bare != form and len(bare.split()) >= 1 and "[" not in form[:1]:
+            forms.append(bare)
+    return forms
+
+
 def _person_match(pred_forms: list[str], pred_name: str, gold: dict) -> bool:
-    gold_forms = [gold["name"], *gold.get("aliases", [])]
-    if person_keys(pred_forms) & person_keys(gold_forms):
+    gold_forms_ = gold_forms(gold)
+    if person_keys(pred_forms) & person_keys(gold_forms_):
         return True
     a, b = names.name_parts(pred_name), names.name_parts(gold["name"])
     if a and b and a.given and b.given and not a.east_asian and not b.east_asian:
@@ -87,7 +97,7 @@ def predictions(store) -> dict[str, dict]:
     kinds = {"akg:Person": "people", "akg:Place": "places", "akg:Organization": "organizations"}
     for cls, bucket in kinds.items():
         q = f"""SELECT ?doc ?e ?name ?quote WHERE {{
-                  ?doc schema:mentions ?e . ?e a {cls} ; schema:name ?name .
+                  ?doc a akg:Document ; schema:mentions ?e . ?e a {cls} ; schema:name ?name .
                   OPTIONAL {{ ?a oa:hasBody ?e ; oa:motivatedBy oa:identifying ; oa:hasTarget ?t .
                              ?t oa:hasSource ?doc ; oa:hasSelector ?s . ?s oa:exact ?quote }} }}"""
         for row in _rows(store, q):
@@ -218,14 +228,21 @@ def _gold_groups(golds: dict[str, dict]) -> dict[tuple[str, str], int]:
 
     by_key: dict[str, int] = {}
     for idx, (_, name, keys) in enumerate(entries):
-        # only multi-token names link files: a bare surname is too weak to say two files share a person
-        strong = {k for k in keys if len(k.split()) >= 2}
+        # multi-token names link files, and so does the same canonical name; a bare surname alias is too weak
+        strong = {k for k in keys if len(k.split()) >= 2} | {"canonical:" + names.name_key(name)}
         for key in strong:
             if key in by_key:
                 parent[find(idx)] = find(by_key[key])
             else:
                 by_key[key] = idx
         find(idx)
+    # 'A. Gromyko' and 'Andrei Gromyko': canonical names whose given names agree
+    for i, (_, a, _) in enumerate(entries):
+        for j in range(i + 1, len(entries)):
+            b = entries[j][1]
+            pa, pb = names.name_parts(a), names.name_parts(b)
+            if pa and pb and pa.given and pb.given and not pa.east_asian and not pb.east_asian and names.same_person(a, b):
+                parent[find(i)] = find(j)
     return {(stem, name): find(i) for i, (stem, name, _) in enumerate(entries)}
 
 

@@ -173,6 +173,6 @@ def richness(form: str) -> tuple:
 
 
 def slugify(text: str) -> str:
-    text = strip_accents(text).lower().replace("’", "").replace("'", "")
+    text = strip_accents(text.replace("ł", "l").replace("Ł", "L").replace("ß", "ss")).lower().replace("’", "").replace("'", "")
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text or "unnamed"

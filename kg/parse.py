@@ -210,7 +210,7 @@ _TRANSLATED_RE = re.compile(
 _OBTAINED_RE = re.compile(r"[Oo]btained(?: for (?P<proj>[A-Z][\w-]+))? by (?P<who>.+?)(?= and (?:translated|obtained)|\.\s|\.$|;|$)")
 
 _REF_PATTERNS = {
-    "fond": r"(?:\b[Ff]ond|\bF\.)\s*(?P<v>[0-9][0-9a-zA-Z]*)",
+    "fond": r"(?:\b[Ff]ond|\b[Ff]\.)\s*(?P<v>[0-9][0-9a-zA-Z]*)",
     "opis": r"(?:\b[Oo]pis|\b[Oo]p\.|\bO\.)\s*(?P<v>[0-9][0-9a-zA-Z]*)",
     "delo": r"(?:\b[Dd]elo|\bD\.|\bd\.)\s*(?P<v>[0-9][0-9a-zA-Z]*)",
     "papka": r"(?:\b[Pp]apka|\bP\.)\s*(?P<v>[0-9][0-9a-zA-Z]*)",
@@ -258,7 +258,7 @@ def _parse_citation(doc: ParsedDocument, citation: Span) -> None:
     m = re.search(r"(?:Digital Archive|Program Digital Archive),\s*(.+)", text)
     if m:
         ref_text = m.group(1)
-    ref_text = re.split(r"\b(?:Translated|Obtained|Reprinted)\b|<?https?://", ref_text)[0].strip(" .,;")
+    ref_text = re.split(r"\b(?:translated|obtained|reprinted)\b|<?https?://", ref_text, flags=re.I)[0].strip(" .,;")
     ref = parse_reference(ref_text)
     if not ref.is_empty():
         doc.archival_reference = ref
@@ -289,7 +289,7 @@ def parse_funders(credits: str) -> list[str]:
         return []
     out = []
     for part in re.split(r",\s*|;\s*|\s+and\s+(?=the\s|[A-Z])", m.group(1).strip().rstrip(".")):
-        part = re.sub(r"^the\s+", "", part.strip())
+        part = re.sub(r"^(?:and\s+)?(?:the\s+)?", "", part.strip())
         if part and part[0].isupper():
             out.append(part)
     # "John D. and Catherine T. MacArthur Foundation" must stay whole
@@ -313,7 +313,7 @@ _NUMBER_LINE_RE = re.compile(r"^\s*(?:N[°º]|No\.|№)\s*(\d[\w/-]*)\s*$", re.M
 _PERIOD_RE = re.compile(r"(?:during\s+|for\s+)?the\s+period\s+(?:from\s+)?(.+?\d{4})", re.S)
 _BRACKET_NOTE_RE = re.compile(r"\[(?P<kind>[^\[\]:]{0,60}?(?:stamp|handwrit\w*|signature|resolution|distribution)[^\[\]:\n]*?)(?::|\])", re.I)
 _ISSUER_RE = re.compile(
-    r"^(?:[A-Z][\w.'’-]*\s+){0,4}(?:EMBASSY|Embassy|MINISTRY|Ministry|COMMITTEE|Committee|CONSULATE|Consulate)\b[^\n]{0,60}$",
+    r"^(?:[A-Z][\w.'’-]*[ \t]+){0,4}(?:EMBASSY|Embassy|MINISTRY|Ministry|COMMITTEE|Committee|CONSULATE|Consulate)\b[^\n]{0,60}$",
     re.M)
 
 

@@ -93,7 +93,9 @@ class StoreDir:
         """Bulk-load quads into a fresh database and make it current in one rename."""
         self.path.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-        target = self.path / f"db-{stamp}-{os.getpid()}"
+        target = self.path / f"db-{stamp}-{os.getpid()}-{time.time_ns() % 10**9:09d}"
+        while target.exists():
+            target = target.with_name(target.name + "x")
         store = ox.Store(str(target))
         store.bulk_extend(quads)
         store.optimize()

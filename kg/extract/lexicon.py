@@ -16,7 +16,9 @@ north south east west northern southern eastern western
 citation summary credits contents translation english original language
 date time place location participants participating present interpreter recorder note minutes
 copy secret top strictly confidential journal diary record memorandum telegram cable letter report
-attachment appendix background subject enclosure
+attachment appendix background subject enclosure signature archival source
+conversation conversations meeting meetings talks negotiations transcript information statement declaration
+communique resolution protocol agreement treaty affairs excerpt translator's editor's
 government party committee ministry embassy department army navy council office bureau agency
 union republic people people's peoples state states kingdom federation
 god lord christ
@@ -79,3 +81,35 @@ ADVERBS = frozenset("then also again further later first once still immediately 
 
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "an": 1, "a": 1}
+
+# Common given names: a capitalized word after one of these is a surname ("Fyodor Kuznetsov").
+GIVEN_NAMES = frozenset("""
+Aleksandr Alexander Aleksandra Aleksei Alexei Alexey Anatoly Anatolii Andrei Andrey Anton Arkady Boris Dmitri Dmitry
+Dmitrii Evgeny Evgenii Yevgeny Fyodor Fedor Gennady Georgy Georgii Grigory Grigorii Igor Ivan Iosif Ilya Kirill
+Konstantin Lavrenty Lavrentii Leonid Lev Maxim Mikhail Nikita Nikolai Nikolay Oleg Pavel Pyotr Petr Roman Semyon
+Sergei Sergey Sergo Stepan Timofei Vadim Valentin Valery Valerii Vasily Vasilii Vasili Viktor Vitaly Vladimir
+Vladislav Vyacheslav Yakov Yuri Yury Andrei Anastas Kliment Lazar Mikhail Nikolai Dmitriy Aleksey Ekaterina Elena
+Galina Irina Lyudmila Maria Natalia Nina Olga Raisa Svetlana Tatiana Valentina Vera Yelena Zoya
+Erich Walter Willi Willy Hermann Otto Wilhelm Friedrich Karl Heinz Hans Kurt Horst Werner Gerhard Helmut Helmuth
+Egon Günter Gunter Günther Gunther Klaus Konrad Ludwig Manfred Paul Peter Rudolf Heinrich Joachim Johannes Josef
+Joseph Ernst Franz Albert Bernd Dieter Frank Jürgen Jurgen Markus Rainer Reinhard Ulrich Wolfgang Oskar Max
+Władysław Wladyslaw Józef Jozef Jerzy Janusz Edward Eugeniusz Stanisław Stanislaw Stefan Tadeusz Zbigniew Zenon
+Marian Mieczysław Mieczyslaw Wojciech Edmund Adam Andrzej Bolesław Boleslaw Czesław Czeslaw Kazimierz Ryszard
+Antonín Antonin Alexander Gustáv Gustav Ludvík Ludvik Václav Vaclav Jiří Jiri Jan Jaroslav Zdeněk Zdenek Vasil
+János Janos Imre Mátyás Matyas Ernő Erno Ferenc Gyula Lajos László Laszlo István Istvan Jenő Zoltán Zoltan Béla Bela
+Gheorghe Nicolae Ion Ioan Emil Corneliu Manea Chivu Petre Ștefan Stefan Alexandru Constantin Mircea Vasile
+Todor Georgi Dimitar Petar Traicho Vulko Valko Anton Enver Mehmet Josip Edvard Aleksandar Milovan Koča Koca
+Fidel Raúl Raul Ernesto Che Osvaldo Carlos Blas Juan José Jose Manuel Antonio Luis Jorge Pedro Francisco Salvador
+Augusto Miguel Ramón Ramon Armando Rafael Camilo Ricardo Eduardo Alberto Fernando Emilio Enrique
+Charles Jean Pierre Georges François Francois Jacques Maurice Michel Louis Henri Guy Valéry Valery André Andre
+Harry Dwight John Lyndon Richard Gerald Jimmy Ronald George Dean Henry Robert Thomas William James Averell Cyrus
+Zbigniew Walt McGeorge Llewellyn Chester Douglas Matthew Maxwell Mark Edwin Christian Allen Arthur Hubert Adlai
+Herbert Cordell Edward Anthony Winston Clement Harold Alec Margaret Neville Duncan David Michael Patrick Philip
+Alfred Anne Elizabeth Mary Jane Gary Bruce Karen Stephen Steven Sergey Anna Beth Caixia Gwenyth Péter Peter
+Bernard Mircea Christopher Kathryn Charles Balazs Balázs Csaba Gregg Jim James Jeffrey Kevin Brian Andrew Nicholas
+Ahmed Ahmad Mohammed Muhammad Mohamed Gamal Anwar Hosni Houari Haile Mengistu Siad Abdel Abdul Ali Hassan Hussein
+Saddam Hafez Yasser Yasir Jawaharlal Indira Rajiv Lal Krishna Sardar Zulfikar Ayub Yahya Mujibur Ngo Norodom Lon
+Kwame Sékou Sekou Patrice Julius Jomo Kenneth Agostinho Samora Amílcar Amilcar Ahmed Gamal Habib Muammar Ruhollah
+Mohammad Reza Menachem Golda Moshe Yitzhak Levi Shigeru Nobusuke Hayato Eisaku Kakuei Takeo Masayoshi Yasuhiro
+Sukarno Suharto Adam Tunku Lee Ferdinand Sirimavo Solomon
+""".split())

@@ -28,7 +28,8 @@ _FIRST_PERSON_CUES = [
     (r"\breceived a visit from\b", "visit", "host"),
     (r"\bvisited (?:me|us|the Embassy|our Embassy)\b", "visit", "host"),
     (r"\b(?:my|our) conversation with\b", "conversation", "participant"),
-    (r"\bcame to (?:a|the) reception\b", "reception", "host"),
+    (r"\b(?:In|During) the course of (?:the|our|my) (?:talks|conversation|meeting)\b", "conversation", "participant"),
+    (r"\b(?:came|come) to (?:a|the|our) reception\b", "reception", "host"),
     (r"\b(?:the|a) (?:cocktail )?reception\b", "reception", "host"),
 ]
 _THIRD_PERSON_CUES = re.compile(
@@ -97,7 +98,7 @@ def _passages(doc: ParsedDocument) -> list[tuple[Span, Optional[PartialDate]]]:
     for i, (s, e, date) in enumerate(headings):
         nxt = headings[i + 1][0] if i + 1 < len(headings) else body.end
         chunk = text[e:nxt]
-        if re.search(r"[a-z][^\n]{60,}", chunk):
+        if re.search(r"[a-z][^\n]{40,}[.!?…](?:[\s\"”’]|$)", chunk):
             entries.append((s, nxt, date))
     if entries:
         return [(Span(s, e, ""), d) for s, e, d in entries]
@@ -172,34 +173,75 @@ def _sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     return max(lo, start), min(hi, end)
 
 
+_GENRE_TITLE_RE = re.compile(r"\b(conversations?|talks|negotiations|meeting|discussion|reception|minutes|transcript)\b", re.I)
+
+
 def find_meetings(doc: ParsedDocument, people: list[EntityRecord], places: list[EntityRecord],
                   authors: list[str], meeting_genre: bool) -> list[MeetingRecord]:
+    """Meetings of the body, then those only the catalogue summary reports."""
     text = doc.text
     by_key = {p.key: p for p in people}
     author = by_key.get(authors[0]) if authors else None
+    meeting_genre = meeting_genre or bool(_GENRE_TITLE_RE.search(doc.title))
     meetings: list[MeetingRecord] = []
     passages = _passages(doc)
-    journal_mode = passages and passages[0][1] is not None
+    journal_mode = bool(passages) and passages[0][1] is not None
     for passage, date in passages:
         if date is None:
             date = _heading_date(doc)
         cuts = _meeting_cuts(text, passage)
-        if not cuts and (meeting_genre or _has_speakers(text, passage)) and not journal_mode:
+        if meeting_genre and not journal_mode:
+            # a record of one conversation: first-person cues deeper in the text report other, earlier events
+            early = [c for c in cuts if c[0] - passage.start < 600]
+            kind, role = (early[0][1], early[0][2]) if early else ("conversation", "participant")
+            cuts = [(passage.start, kind, role, "record")]
+        elif not cuts and (meeting_genre or _has_speakers(text, passage)):
             cuts = [(passage.start, "conversation", "participant", "record")]
         for i, (cut, kind, author_role, method) in enumerate(cuts):
             end = cuts[i + 1][0] if i + 1 < len(cuts) else passage.end
-            start = passage.start if i == 0 and method == "record" else cut
-            span = Span(start, end, "")
-            meeting = MeetingRecord(date=date, span=span, kind=kind, method=method)
-            _participants(doc, meeting, people, author, author_role, text[cut:cut + 40], passage)
+            start = passage.start if method == "record" else _sentence_bounds(text, cut, passage.start, end)[0]
+            meeting = MeetingRecord(date=date, span=Span(start, end, ""), kind=kind, method=method)
+            _participants(doc, meeting, people, author, author_role, cut, passage)
             if len({p.person_key for p in meeting.participants}) < 2:
                 continue
-            meeting.duration_text, meeting.duration_minutes, _ = _duration(text[span.start:span.end])
+            meeting.duration_text, meeting.duration_minutes, _ = _duration(text[start:end])
             if meeting.duration_text is None and method == "record":
                 meeting.duration_text, meeting.duration_minutes, _ = _duration(text[doc.body.start:doc.body.start + 1500])
             _place(doc, meeting, places)
             meetings.append(meeting)
-    return _merge_same_day(meetings)
+    meetings = _merge_same_day(meetings)
+    meetings.extend(_summary_meetings(doc, people, author, meetings))
+    return meetings
+
+
+_SUMMARY_CUE_RE = re.compile(
+    r"\b(?:conversation|talks|meeting|meets|met|discuss(?:es|ed)?|receives|received|visits|visited)\b", re.I)
+
+
+def _summary_meetings(doc: ParsedDocument, people: list[EntityRecord], author: Optional[EntityRecord],
+                      found: list[MeetingRecord]) -> list[MeetingRecord]:
+    """A conversation the (cut) body no longer holds but the catalogue summary reports."""
+    if not doc.summary:
+        return []
+    text = doc.text
+    out: list[MeetingRecord] = []
+    known = [{p.person_key for p in m.participants} for m in found]
+    for sm in re.finditer(r"[^.]+(?:\.|$)", text[doc.summary.start:doc.summary.end]):
+        s, e = doc.summary.start + sm.start(), doc.summary.start + sm.end()
+        if not _SUMMARY_CUE_RE.search(text[s:e]):
+            continue
+        present = _people_in(s, e, people)
+        keys = list(dict.fromkeys(p.key for p, _ in present))
+        if len(keys) < 2 or any(set(keys) & k for k in known):
+            continue
+        meeting = MeetingRecord(date=doc.date, span=Span(s, e, ""), kind="conversation", method="summary")
+        for person, mention in present:
+            if all(p.person_key != person.key for p in meeting.participants):
+                meeting.participants.append(Participation(person.key, "participant", Mention(
+                    mention.start, mention.end, text[mention.start:mention.end], "summary", 0.6)))
+        out.append(meeting)
+        known.append(set(keys))
+    return out
 
 
 def _merge_same_day(meetings: list[MeetingRecord]) -> list[MeetingRecord]:
@@ -243,7 +285,7 @@ def _meeting_cuts(text: str, passage: Span) -> list[tuple[int, str, str, str]]:
 
 
 def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[EntityRecord],
-                  author: Optional[EntityRecord], author_role: str, cue_text: str, passage: Span) -> None:
+                  author: Optional[EntityRecord], author_role: str, cue_pos: int, passage: Span) -> None:
     text = doc.text
     span = meeting.span
     added: dict[str, Participation] = {}
@@ -265,15 +307,18 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
             add(author, "author", first, "author-of-record", 0.6)
     # the people the cue names ("I visited Kim Il Sung together with ...", "X visited me")
     if meeting.method == "first-person-cue":
-        s, e = _sentence_bounds(text, span.start, passage.start, span.end)
+        s, e = _sentence_bounds(text, cue_pos, passage.start, span.end)
         cue = re.match(r"[^\n]*?\b(?:visited|called on|paid a visit to|received|hosted|met with|met|conversation with|"
-                       r"talks with|visit from|reception|meeting|participated|took part)\b", text[span.start:e])
-        cue_end = span.start + cue.end() if cue else span.start
+                       r"talks with|visit from|reception|meeting|participated in|took part in)\b"
+                       r"(?:[^.\n]{0,30}?\b(?:meeting|reception|talks|session)\b)?", text[cue_pos:e])
+        cue_end = cue_pos + cue.end() if cue else cue_pos
         obj_end = _object_end(text, cue_end, e)
+        led = re.search(r"\b(?:headed|led) by\b", text[cue_end:e])
         for person, mention in _people_in(s, e, people):
             inside_object = cue_end <= mention.start < obj_end
-            subject_of_visit = mention.start < span.start and re.search(r"\bvisited (?:me|us)\b", text[mention.end:e])
-            if not (inside_object or subject_of_visit):
+            delegation_head = led is not None and cue_end + led.end() <= mention.start < cue_end + led.end() + 40
+            subject_of_cue = mention.start < cue_pos and author_role == "host"
+            if not (inside_object or subject_of_cue or delegation_head):
                 continue
             role = "host" if author_role == "visitor" else "visitor" if author_role == "host" else "participant"
             if re.search(r"together with|accompanied by|with me", text[cue_end:mention.start]):

@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 from .. import names
 from ..gazetteer import Gazetteer
 from ..records import EntityRecord, Mention, ParsedDocument, Span
-from .lexicon import (ADVERBS, DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, PLURAL_TITLES,
+from .lexicon import (ADVERBS, DEMONYMS, GIVEN_NAMES, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, PLURAL_TITLES,
                       SPEECH_VERBS, STOPWORDS)
 
 _TOKEN_RE = re.compile(r"[^\s\[\](),;:!?\"“”„«»/…]+")
@@ -228,7 +228,7 @@ def _east_asian(tokens: list[Token]) -> bool:
         if names.is_initial(tok.text) or tok.text.endswith("."):
             return False
         bare = tok.text.replace("-", "")
-        if not bare.isalpha() or len(bare) > 9:
+        if not bare.isalpha() or len(bare) > 12 or "-" not in tok.text and len(bare) > 9:
             return False
     return True
 
@@ -248,58 +248,70 @@ def _has_initials(tokens: list[Token]) -> bool:
     return not initials[0] and all(initials[1:])
 
 
+def _is_title_token(tok: Token) -> bool:
+    low = tok.low
+    return low in PERSON_TITLES or low in names.TITLE_WORDS or low in ("cde", "cdes", "com")
+
+
+def _segments(run: list[Token]) -> list[tuple[list[Token], list[Token]]]:
+    """Split a capitalized run into (title tokens, name tokens) pairs.
+
+    'Liaoning CPC Provincial First Secretary Huang Daqing' -> [([..., Secretary], [Huang, Daqing])];
+    'PAK Seong-cheol Deputy Co-chairman' -> [([], [PAK, Seong-cheol]), ([Deputy, Co-chairman], [])].
+    """
+    out: list[tuple[list[Token], list[Token]]] = []
+    titles: list[Token] = []
+    name: list[Token] = []
+    for i, tok in enumerate(run):
+        initial = names.is_initial(tok.text) or bool(re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", tok.text))
+        nxt = run[i + 1] if i + 1 < len(run) else None
+        if initial and nxt is not None or (name and initial):
+            name.append(tok)
+        elif _is_title_token(tok) and not (name and tok.low in names.EAST_ASIAN_SURNAMES):
+            if name:
+                out.append((titles, name))
+                titles, name = [], []
+            titles.append(tok)
+        elif tok.low in DEMONYMS and not name:
+            titles.append(tok)
+        elif _name_like(tok) or (tok.low in _PARTICLES and name):
+            name.append(tok)
+        else:
+            if name:
+                out.append((titles, name))
+            titles, name = [], []
+            if tok.low in DEMONYMS or tok.text.isupper():
+                titles = [tok]  # 'USSR Ambassador X', 'KPA General X': a qualifier of the title
+    if name or titles:
+        out.append((titles, name))
+    return out
+
+
 def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, known_people) -> list[Candidate]:
     text = doc.text
-    toks = list(run)
-    # leading stopwords / sentence starts
-    while toks and toks[0].low in STOPWORDS and toks[0].low not in PERSON_TITLES and \
-            not (names.is_initial(toks[0].text) and len(toks) > 1):
-        toks.pop(0)
-    if not toks:
-        return []
-    # leading titles become the role
-    role_toks: list[Token] = []
-    while toks and (toks[0].low in PERSON_TITLES or toks[0].low in names.TITLE_WORDS or toks[0].low in DEMONYMS
-                    or toks[0].low.rstrip(".") in ("cde", "cdes", "com")):
-        role_toks.append(toks.pop(0))
-    # trailing titles ("Lee Hu-rak Co-chairman") are a role too
-    tail_role: list[Token] = []
-    while toks and len(toks) > 1 and (toks[-1].low in PERSON_TITLES or toks[-1].low in names.TITLE_WORDS):
-        tail_role.insert(0, toks.pop())
-    if not toks:
-        return []
-    # split at tokens that cannot be in a name
-    segments: list[list[Token]] = [[]]
-    for tok in toks:
-        if _name_like(tok) or (tok.low in _PARTICLES and segments[-1]) or names.is_initial(tok.text) or \
-                re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", tok.text):
-            segments[-1].append(tok)
-        else:
-            segments.append([])
     out: list[Candidate] = []
-    plural = any(t.low.rstrip(".") in PLURAL_TITLES for t in role_toks)
-    for seg in segments:
+    segments = _segments(run)
+    for idx, (title_toks, seg) in enumerate(segments):
         while seg and seg[-1].low in _PARTICLES:
             seg.pop()
-        if not seg:
-            continue
-        if len(seg) > 4:
+        if not seg or len(seg) > 4:
             continue  # long capitalized runs are headings, not names
         start, end = seg[0].start, seg[-1].end
         form = text[start:end]
-        lead = " ".join(t.text for t in role_toks) if role_toks and seg is segments[0] else None
-        if seg is segments[0]:
-            before = _preceding_role(text, role_toks[0].start if role_toks else start, region.start)
-            lead = " ".join(filter(None, [before, lead])) or None
+        lead = text[title_toks[0].start:title_toks[-1].end] if title_toks else None
+        before = _preceding_role(text, title_toks[0].start if title_toks else start, region.start)
+        lead = " ".join(filter(None, [before, lead])) or None
         has_title = bool(lead) and any(w.lower().rstrip(".") in PERSON_TITLES for w in lead.split())
         role = clean_role(lead)
-        if tail_role and seg is segments[-1]:
-            role = role or clean_role(text[tail_role[0].start:tail_role[-1].end])
+        if role is None and idx + 1 < len(segments) and not segments[idx + 1][1] and segments[idx + 1][0]:
+            role = clean_role(text[segments[idx + 1][0][0].start:segments[idx + 1][0][-1].end])  # 'Lee Hu-rak Co-chairman'
+        plural = bool(lead) and any(w.lower().rstrip(".") in PLURAL_TITLES for w in lead.split())
         cand = None
         if _has_initials(seg):
             cand = Candidate(start, end, form, "initials", 0.95, role)
         elif _east_asian(seg):
-            cand = Candidate(start, end, form, "east-asian-name", 0.9, role)
+            cand = Candidate(start, end, _trim_east_asian(form), "east-asian-name", 0.9, role)
+            cand.end = start + len(cand.form)
         elif has_title and len(seg) <= 3:
             cand = Candidate(start, end, form, "title", 0.9, role)
         elif _is_speaker_label(text, start, end):
@@ -308,11 +320,29 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
             cand = Candidate(start, end, form, "speech-verb", 0.75, role)
         elif known_people.lookup("person", form):
             cand = Candidate(start, end, form, "gazetteer", 0.85, role)
+        elif len(seg) in (2, 3) and seg[0].text in GIVEN_NAMES and all(_is_name_word(t.text) for t in seg[1:]):
+            cand = Candidate(start, end, form, "given-name", 0.8, role)
+        elif len(seg) <= 3 and _appositive_title(text, end):
+            cand = Candidate(start, end, form, "appositive-title", 0.8, role)
         elif plural or _in_plural_list(text, start, region.start):
             cand = Candidate(start, end, form, "plural-title-list", 0.8, role)
         if cand is not None:
             out.append(cand)
     return out
+
+
+def _trim_east_asian(form: str) -> str:
+    """'RYU Jang-sik Asistant': a hyphenated Korean given name is complete; a long third word is not part of it."""
+    toks = form.split()
+    if len(toks) == 3 and "-" in toks[1] and len(toks[2]) > 5:
+        return " ".join(toks[:2])
+    return form
+
+
+def _appositive_title(text: str, end: int) -> bool:
+    """'Fyodor Kuznetsov, Chief of the GRU', 'Edward Drożniak, ambassador'."""
+    m = re.match(r",[ \t]+(?:the[ \t]+|a[ \t]+|then[ \t]+|former[ \t]+)?([\w-]+)", text[end:end + 40])
+    return bool(m) and m.group(1).lower() in PERSON_TITLES - {"leader", "assistant", "deputy"}
 
 
 def _in_plural_list(text: str, start: int, floor: int) -> bool:
