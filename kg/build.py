@@ -100,6 +100,9 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
             store.save_record(ed)
             report.built.append(doc_id)
         report.seconds["parse+extract"] = time.perf_counter() - t0
+        if not report.built and store.exists():
+            report.documents_in_store = len(store.record_ids())
+            return report  # nothing new: the graph being served stays exactly as it is
         t1 = time.perf_counter()
         documents = list(store.load_records())
         report.documents_in_store = len(documents)

@@ -29,9 +29,11 @@ class Identity:
     gazetteer_id: Optional[str] = None
     entity_type: Optional[str] = None
     members: list[tuple[str, str]] = field(default_factory=list)  # (doc_id, local key)
+    preferred: Counter = field(default_factory=Counter)  # each document's preferred form
 
     def absorb(self, doc_id: str, record: EntityRecord) -> None:
         self.members.append((doc_id, record.key))
+        self.preferred[names.display_form(record.name) if self.kind == "person" else record.name] += 1
         for form in record.forms:
             self.forms[names.display_form(form) if self.kind == "person" else form] += 1
         for role in record.roles:
@@ -175,7 +177,8 @@ def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) 
         index[(doc_id, record.key)] = ident
     for ident in out:
         if not ident.name:
-            ident.name = max(ident.forms, key=lambda f: (names.richness(f), ident.forms[f]))
+            # the fullest of the forms documents prefer; a bracketed variant is never preferred
+            ident.name = max(ident.preferred, key=lambda f: (names.richness(f), ident.preferred[f]))
         cover = {names.clean_form(c) for c in ident.cover_names}
         if names.clean_form(ident.name) in cover:
             others = [f for f in ident.forms if names.clean_form(f) not in cover]

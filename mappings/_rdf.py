@@ -24,11 +24,13 @@ def typed(value: object, datatype: str) -> ox.Literal:
 
 
 def decimal(value: float) -> ox.Literal:
-    return typed(Decimal(str(round(value, 3))).normalize() if value else "0.0", xsd.decimal)
+    """xsd:decimal in plain notation ('90', '0.632'), never '9E+1'."""
+    return typed(format(Decimal(str(round(value, 3))).normalize(), "f"), xsd.decimal)
 
 
 def count(value: int) -> ox.Literal:
-    return typed(int(value), xsd.nonNegativeInteger)
+    # Oxigraph stores integer-derived datatypes as xsd:integer; say so rather than pretend
+    return typed(int(value), xsd.integer)
 
 
 class Graph:

@@ -12,8 +12,8 @@ CONTEXT = 32
 
 
 def annotate(g: Graph, minter: Minter, doc_id: str, doc_uri: str, text: str, mention: Mention,
-             body: str, motivation: str = "identifying", score: float | None = None) -> str:
-    uri = minter.annotation(doc_id, body, mention.start, mention.end, motivation)
+             body: str, motivation: str = "identifying", score: float | None = None, scope: str = "") -> str:
+    uri = minter.annotation(doc_id, body, mention.start, mention.end, motivation, scope)
     target, quote, position = uri + "/target", uri + "/quote", uri + "/position"
     g.types(uri, oa.Annotation)
     g.add(uri, oa.motivatedBy, oa[motivation])

@@ -14,13 +14,23 @@ from .evidence import annotate
 
 
 def vocabulary_quads(minter: Minter) -> list[ox.Quad]:
+    """The ontology and the SKOS schemes; blank nodes get stable skolem IRIs so rebuilds are identical."""
     graph = ox.NamedNode(minter.vocabulary_graph())
     out: list[ox.Quad] = []
     for name, base in (("archive-kg.ttl", None), ("topics.ttl", minter.topic_scheme()),
                        ("document-types.ttl", minter.doctype_scheme())):
+        skolem: dict[str, ox.NamedNode] = {}
+
+        def stable(term):
+            if isinstance(term, ox.BlankNode):
+                if term.value not in skolem:
+                    skolem[term.value] = ox.NamedNode(f"{minter.base}.well-known/genid/{name.split('.')[0]}-{len(skolem) + 1}")
+                return skolem[term.value]
+            return term
+
         with open(ontology_path(name), "rb") as f:
             for triple in ox.parse(f, ox.RdfFormat.TURTLE, base_iri=base or "https://w3id.org/archive-kg/ontology"):
-                out.append(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+                out.append(ox.Quad(stable(triple.subject), triple.predicate, stable(triple.object), graph))
     return out
 
 
@@ -30,7 +40,7 @@ def topic_links(g: Graph, minter: Minter, doc_id: str, doc_uri: str, text: str, 
         concept = minter.topic(assignment.concept)
         g.add(subject, predicate, concept)
         for mention in assignment.evidence[:3]:
-            ann = annotate(g, minter, doc_id, doc_uri, text, mention, concept, "classifying", assignment.score)
+            ann = annotate(g, minter, doc_id, doc_uri, text, mention, concept, "classifying", assignment.score, subject)
             # the scope says which document or meeting the topic was assigned to
             g.add(ann, oa.hasScope, subject)
 

@@ -52,7 +52,7 @@ directorates army armies corps council councils agency bureau office foundation 
 government presidium politburo assembly commission staff fleet navy command academy institute secretariat
 cabinet congress parliament senate division divisions brigade regiment garrison volunteers front league
 federation association society corporation company bank agency service services administration
-headquarters commissariat delegation mission consulate legation section
+headquarters commissariat delegation mission consulate legation section force forces
 """.split())
 
 # Head nouns that make a capitalized phrase a place (building or site).

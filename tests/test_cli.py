@@ -1,0 +1,133 @@
+"""The kg command: query formats, exports, extract, validate, serve's endpoint."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from kg.cli import main
+
+from conftest import EXAMPLES
+
+COUNT_PEOPLE = "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://schema.org/Person> }"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "store"
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(path), "-q"])
+    assert result.exit_code == 0, result.output
+    return str(path)
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args))
+    return result
+
+
+def test_query_json_csv_tsv_table(store_path):
+    out = run("query", COUNT_PEOPLE, "--store", store_path, "--format", "json")
+    assert out.exit_code == 0
+    n = int(json.loads(out.output)["results"]["bindings"][0]["n"]["value"])
+    assert n >= 10
+    rows = list(csv.reader(io.StringIO(run("query", COUNT_PEOPLE, "--store", store_path, "--format", "csv").output)))
+    assert rows == [["n"], [str(n)]]
+    tsv = run("query", COUNT_PEOPLE, "--store", store_path, "--format", "tsv").output.splitlines()
+    assert tsv == ["?n", str(n)]
+    table = run("query", COUNT_PEOPLE, "--store", store_path).output
+    assert "(1 row)" in table and str(n) in table
+
+
+def test_query_sees_the_union_of_graphs(store_path):
+    out = run("query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--store", store_path, "--format", "csv")
+    assert int(out.output.splitlines()[1]) > 1000
+
+
+def test_ask_and_construct(store_path):
+    ask = run("query", "ASK { ?p <https://schema.org/name> \"Kim Il Sung\" }", "--store", store_path, "--format", "json")
+    assert json.loads(ask.output)["boolean"] is True
+    construct = run("query", "CONSTRUCT { ?p <https://schema.org/name> ?n } WHERE { ?p a <https://schema.org/Person> ; <https://schema.org/name> ?n }",
+                    "--store", store_path)
+    g = rdflib.Graph().parse(data=construct.output, format="turtle")
+    assert len(g) >= 10
+
+
+def test_query_syntax_error_is_a_clear_failure(store_path):
+    out = run("query", "SELEC ?x WHERE {", "--store", store_path)
+    assert out.exit_code != 0 and "syntax" in out.output.lower()
+
+
+def test_query_without_a_store_says_so(tmp_path):
+    out = run("query", COUNT_PEOPLE, "--store", str(tmp_path / "nothing"))
+    assert out.exit_code != 0 and "kg build" in out.output
+
+
+@pytest.mark.parametrize("fmt,rdflib_format,named", [("nquads", "nquads", True), ("trig", "trig", True),
+                                                      ("turtle", "turtle", False)])
+def test_export_formats_parse(store_path, tmp_path, fmt, rdflib_format, named):
+    target = tmp_path / f"dump.{fmt}"
+    out = run("export", "--store", store_path, "--format", fmt, "-o", str(target))
+    assert out.exit_code == 0, out.output
+    if named:
+        ds = rdflib.Dataset()
+        ds.parse(target, format=rdflib_format)
+        graphs = {str(g.identifier) for g in ds.graphs()}
+        assert "http://localhost:5000/graph/document/116026" in graphs
+        assert "http://localhost:5000/graph/entities" in graphs
+    else:
+        g = rdflib.Graph().parse(target, format=rdflib_format)
+        assert (rdflib.URIRef("http://localhost:5000/id/document/116026"), None, None) in g
+
+
+def test_extract_shows_people_and_meetings():
+    out = run("extract", str(EXAMPLES / "116026.txt"))
+    assert out.exit_code == 0
+    assert "Kim Il Sung" in out.output and "1958-05-27" in out.output and "TOP SECRET" in out.output
+
+
+def test_extract_json():
+    out = run("extract", str(EXAMPLES / "116026.txt"), "--json")
+    data = json.loads(out.output)
+    assert data["doc"]["doc_id"] == "116026"
+    assert any(p["name"] == "Kim Il Sung" for p in data["people"])
+    assert data["meetings"][0]["date"]["iso"] == "1958-05-27"
+
+
+def test_extract_bad_file_names_it(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("")
+    out = run("extract", str(bad))
+    assert out.exit_code != 0 and "bad.txt" in out.output and "empty" in out.output
+
+
+def test_validate_passes_on_a_built_graph(store_path):
+    out = run("validate", "--store", store_path)
+    assert out.exit_code == 0, out.output[-2000:]
+    assert "conforms" in out.output
+
+
+def test_validate_fails_on_a_broken_graph(tmp_path):
+    import pyoxigraph as ox
+    from kg.store import StoreDir
+
+    store = StoreDir(tmp_path / "broken")
+    bad = ox.Quad(ox.NamedNode("http://x/doc"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  ox.NamedNode("https://schema.org/ArchiveComponent"), ox.NamedNode("http://x/g"))
+    store.write_new([bad])
+    out = run("validate", "--store", str(tmp_path / "broken"))
+    assert out.exit_code == 1 and "title" in out.output.lower()
+
+
+def test_sparql_endpoint_answers(store_path):
+    from server import create_app
+
+    client = create_app(store_path).test_client()
+    response = client.get("/sparql", query_string={"query": COUNT_PEOPLE},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200
+    assert int(response.get_json()["results"]["bindings"][0]["n"]["value"]) >= 10
+    assert client.get("/sparql", query_string={"query": "SELEC"}).status_code == 400

@@ -1,0 +1,201 @@
+"""The whole pipeline on the founding document, asserted through SPARQL on the built store."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg.build import build
+from kg.cli import main
+from kg.namespaces import sparql_prefixes
+from kg.store import StoreDir
+
+from conftest import EXAMPLES, render_doc
+
+BASE = "http://localhost:5000/"
+DOC = f"<{BASE}id/document/116026>"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("store") / "kg"
+    report = build([EXAMPLES], path)
+    assert report.ok and report.built == ["116026"]
+    return StoreDir(path).open()
+
+
+def rows(store, query: str) -> list[dict]:
+    result = store.query(sparql_prefixes() + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: (r[n].value if r[n] is not None else None) for n in names} for r in result]
+
+
+def values(store, query: str) -> set[str]:
+    return {next(iter(r.values())) for r in rows(store, query)}
+
+
+def test_catalogue_metadata(store):
+    (row,) = rows(store, f"""SELECT ?id ?date ?dt ?title WHERE {{ {DOC} a schema:ArchiveComponent ;
+        dcterms:identifier ?id ; dcterms:date ?date ; dcterms:title ?title . BIND(DATATYPE(?date) AS ?dt) }}""")
+    assert row["id"] == "116026"
+    assert row["date"] == "1958-05-27"
+    assert row["dt"] == "http://www.w3.org/2001/XMLSchema#date"
+    assert row["title"].startswith("Journal of Soviet Ambassador in the DPRK A. M. Puzanov")
+
+
+def test_translator_funder_language(store):
+    assert values(store, f"SELECT ?n WHERE {{ {DOC} schema:translator/schema:name ?n }}") == {"Gary Goldberg"}
+    assert values(store, f"SELECT ?n WHERE {{ {DOC} schema:funder/schema:name ?n }}") == {"ROK Ministry of Unification"}
+    (lang,) = rows(store, f"SELECT ?l ?label WHERE {{ {DOC} dcterms:language ?l . ?l rdfs:label ?label }}")
+    assert lang["label"] == "Russian" and lang["l"].endswith("/ru")
+
+
+def test_archival_reference_classification_place(store):
+    (ref,) = rows(store, f"""SELECT ?repo ?fond ?opis ?delo WHERE {{ {DOC} akg:archivalReference ?r .
+        ?r akg:repository ?repo ; akg:fond ?fond ; akg:opis ?opis ; akg:delo ?delo }}""")
+    assert ref == {"repo": "AVPRF", "fond": "0102", "opis": "14", "delo": "6"}
+    assert values(store, f"SELECT ?c WHERE {{ {DOC} akg:securityClassification ?c }}") == {"TOP SECRET"}
+    assert values(store, f"SELECT ?n WHERE {{ {DOC} akg:placeWritten/schema:name ?n }}") == {"Pyongyang"}
+
+
+def test_one_meeting_with_its_participants(store):
+    meetings = rows(store, f"""SELECT ?m ?date ?minutes ?text WHERE {{ ?m a schema:Event ; schema:subjectOf {DOC} ;
+        schema:startDate ?date ; akg:durationMinutes ?minutes ; akg:durationText ?text }}""")
+    assert len(meetings) == 1
+    meeting = meetings[0]
+    assert meeting["date"] == "1958-05-27"
+    assert float(meeting["minutes"]) >= 90 and "more than" in meeting["text"]
+    attendees = values(store, f"SELECT ?n WHERE {{ <{meeting['m']}> schema:attendee/schema:name ?n }}")
+    assert attendees == {"A. M. Puzanov", "A. A. D'yakonov", "Kim Il Sung", "Nam Il", "Kim Gwang-hyeop"}
+
+
+def test_bracketed_variant_is_one_person(store):
+    people = rows(store, """SELECT ?p ?alt WHERE { ?p a schema:Person ; schema:name "Kim Gwang-hyeop" ;
+        schema:alternateName ?alt }""")
+    assert {r["alt"] for r in people} >= {"Kim Kwang Hyop"}
+    assert len({r["p"] for r in people}) == 1
+    assert not values(store, 'SELECT ?p WHERE { ?p schema:name "Kim Kwang Hyop" }')
+
+
+def test_mentions_of_people_only_named(store):
+    mentioned = values(store, f"SELECT ?n WHERE {{ {DOC} schema:mentions/schema:name ?n }}")
+    for name in ("Peng Dehuai", "N. S. Khrushchev", "Malinovsky", "Samsonov", "N. Torbenkov"):
+        assert name in mentioned
+
+
+def test_topics(store):
+    labels = values(store, f"SELECT ?l WHERE {{ {DOC} dcterms:subject/skos:prefLabel ?l }}")
+    assert {"military intelligence", "defence planning", "arms supply"} <= labels
+    assert values(store, f"SELECT ?s WHERE {{ {DOC} dcterms:subject/skos:inScheme ?s }}") == {f"{BASE}id/topic/"}
+
+
+def test_every_evidence_quote_is_the_text_at_its_offsets(store):
+    (text,) = values(store, f"SELECT ?t WHERE {{ {DOC} akg:bodyText ?t }}")
+    annotations = rows(store, f"""SELECT ?a ?exact ?start ?end WHERE {{ ?a a oa:Annotation ; oa:hasTarget ?t .
+        ?t oa:hasSource {DOC} ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }}""")
+    assert len(annotations) > 50
+    for a in annotations:
+        assert text[int(a["start"]):int(a["end"])] == a["exact"], a["a"]
+
+
+def test_every_mention_and_participation_has_evidence(store):
+    missing = rows(store, f"""SELECT ?e WHERE {{ {DOC} schema:mentions ?e .
+        FILTER NOT EXISTS {{ ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSource {DOC} }} }}""")
+    assert missing == []
+    missing = rows(store, """SELECT ?part WHERE { ?m akg:hasParticipation ?part .
+        FILTER NOT EXISTS { ?a oa:hasBody ?part } }""")
+    assert missing == []
+
+
+def test_named_graph_per_document_and_provenance(store):
+    graphs = values(store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert f"{BASE}graph/document/116026" in graphs
+    assert {f"{BASE}graph/entities", f"{BASE}graph/vocabulary", f"{BASE}graph/provenance"} <= graphs
+    (prov,) = rows(store, f"""SELECT ?build ?time ?version WHERE {{ <{BASE}graph/document/116026> prov:wasGeneratedBy ?build .
+        ?build prov:endedAtTime ?time ; prov:wasAssociatedWith/schema:softwareVersion ?version }}""")
+    assert prov["version"]
+    assert values(store, f"SELECT ?f WHERE {{ {DOC} akg:sourceFile ?f }}") == {str(EXAMPLES / "116026.txt")}
+
+
+def _dump(path: Path, skip_graph: str) -> set[str]:
+    store = StoreDir(path).open()
+    return {str(q) for q in store if skip_graph not in str(q.graph_name)}
+
+
+def test_rebuild_gives_the_same_graph(tmp_path):
+    build([EXAMPLES], tmp_path / "a")
+    build([EXAMPLES], tmp_path / "b")
+    build([EXAMPLES], tmp_path / "a")  # rebuilding in place as well
+    assert _dump(tmp_path / "a", "graph/provenance") == _dump(tmp_path / "b", "graph/provenance")
+
+
+def test_rebuilt_document_replaces_its_graph(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "116026.txt", docs / "116026.txt")
+    store_path = tmp_path / "store"
+    build([docs], store_path)
+    text = (docs / "116026.txt").read_text(encoding="utf-8").replace("Nam Il", "Ri Ju-yeon")
+    (docs / "116026.txt").write_text(text, encoding="utf-8")
+    build([docs], store_path)
+    store = StoreDir(store_path).open()
+    names = values(store, "SELECT ?n WHERE { ?p a schema:Person ; schema:name ?n }")
+    assert "Ri Ju-yeon" in names and "Nam Il" not in names
+
+
+def test_build_adds_documents_to_an_existing_store(tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "memo.txt").write_text(render_doc(
+        title="Memorandum of Conversation with Ambassador Ivan Kovalenko",
+        body="12 March 1961\n\nI received Ambassador Ivan Kovalenko at his request. Kovalenko said that the harvest was good.\n"),
+        encoding="utf-8")
+    store_path = tmp_path / "store"
+    build([EXAMPLES], store_path)
+    build([other], store_path)
+    store = StoreDir(store_path).open()
+    ids = values(store, "SELECT ?id WHERE { ?d a akg:Document ; dcterms:identifier ?id }")
+    assert ids == {"116026", "memo"}
+
+
+def test_bad_files_are_reported_and_skipped(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "116026.txt", docs / "good.txt")
+    (docs / "empty.txt").write_text("")
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02\x03binary")
+    (docs / "notitle.txt").write_text("May 1, 1960\n\nJust some text without a title.\n")
+    result = CliRunner().invoke(main, ["build", str(docs), "--store", str(tmp_path / "store"), "-q"])
+    assert result.exit_code == 1
+    out = result.output
+    assert "empty.txt" in out and "empty" in out.split("empty.txt", 1)[1].splitlines()[0]
+    assert "binary.txt" in out and "binary" in out.split("binary.txt", 1)[1].splitlines()[0]
+    assert "notitle.txt" in out and "title" in out.split("notitle.txt", 1)[1].splitlines()[0]
+    assert "built 1 document(s), skipped 3" in out
+    store = StoreDir(tmp_path / "store").open()
+    assert values(store, "SELECT ?id WHERE { ?d a akg:Document ; dcterms:identifier ?id }") == {"116026"}
+
+
+def test_a_failed_build_leaves_the_previous_graph(tmp_path):
+    store_path = tmp_path / "store"
+    build([EXAMPLES], store_path)
+    before = _dump(store_path, "graph/provenance")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.txt").write_text("**unterminated title\n")
+    result = CliRunner().invoke(main, ["build", str(bad), "--store", str(store_path), "-q"])
+    assert result.exit_code == 1 and "broken.txt" in result.output
+    assert _dump(store_path, "graph/provenance") == before
+
+
+def test_base_uri_is_configurable_and_remembered(tmp_path):
+    store_path = tmp_path / "store"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", str(EXAMPLES), "--store", str(store_path), "--base-uri",
+                                "https://archive.example.org/", "-q"]).exit_code == 0
+    assert runner.invoke(main, ["build", str(EXAMPLES), "--store", str(store_path), "-q"]).exit_code == 0
+    store = StoreDir(store_path).open()
+    assert values(store, "SELECT ?d WHERE { ?d a akg:Document }") == {"https://archive.example.org/id/document/116026"}
