@@ -67,8 +67,12 @@ def tokens(form: str) -> list[str]:
     return [t for t in re.split(r"\s+", form) if t]
 
 
+_NOT_INITIALS = {"No.", "Nr.", "St.", "Mr.", "Dr.", "Co.", "Jr.", "Sr.", "Ms.", "Op.", "Ll.", "Pp.", "Vs."}
+
+
 def is_initial(token: str) -> bool:
-    return bool(re.fullmatch(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]", token))
+    """'A.', 'Gh.' (Romanian), a bare capital; not abbreviations such as 'No.' or 'Dr.'."""
+    return token not in _NOT_INITIALS and bool(re.fullmatch(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]", token))
 
 
 def smart_title(token: str) -> str:
@@ -176,3 +180,33 @@ def slugify(text: str) -> str:
     text = strip_accents(text.replace("ł", "l").replace("Ł", "L").replace("ß", "ss")).lower().replace("’", "").replace("'", "")
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     return text or "unnamed"
+
+
+def _edit_distance_at_most_one(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = j = edits = 0
+    while i < len(a) and j < len(b):
+        if a[i] == b[j]:
+            i += 1
+            j += 1
+            continue
+        edits += 1
+        if edits > 1:
+            return False
+        if len(a) == len(b):
+            i += 1
+        j += 1
+    return edits + (len(b) - j) <= 1
+
+
+def near_spelling(a: str, b: str) -> bool:
+    """A one-letter misspelling of a long surname ('Chervoenko' for 'Chervonenko'); within one document only."""
+    pa, pb = name_parts(a), name_parts(b)
+    if pa is None or pb is None or pa.east_asian or pb.east_asian:
+        return False
+    if len(pa.surname) < 7 or pa.surname == pb.surname:
+        return False
+    return _edit_distance_at_most_one(pa.surname, pb.surname) and given_compatible(pa.given, pb.given)

@@ -206,8 +206,8 @@ def parse_text(raw: str, source_path: str = "<text>", doc_id: Optional[str] = No
 _PERSON_LIST = r"([A-Z][^.;]*?(?:\.[ ]?[A-Z][^.;]*?)*)"
 _TRANSLATED_RE = re.compile(
     r"(?:[Oo]btained and )?[Tt]ranslated(?: for (?P<proj>[A-Z][\w-]+))?(?: from \w+)? by "
-    r"(?P<who>.+?)(?:\.\s|\.$|;|$)")
-_OBTAINED_RE = re.compile(r"[Oo]btained(?: for (?P<proj>[A-Z][\w-]+))? by (?P<who>.+?)(?= and (?:translated|obtained)|\.\s|\.$|;|$)")
+    r"(?P<who>.+?)(?:(?<![A-Z])\.\s|\.$|;|$)")
+_OBTAINED_RE = re.compile(r"[Oo]btained(?: for (?P<proj>[A-Z][\w-]+))? by (?P<who>.+?)(?= and (?:translated|obtained)|(?<![A-Z])\.\s|\.$|;|$)")
 
 _REF_PATTERNS = {
     "fond": r"(?:\b[Ff]ond|\b[Ff]\.)\s*(?P<v>[0-9][0-9a-zA-Z]*)",

@@ -94,6 +94,8 @@ def document_quads(g: Graph, minter: Minter, ed: ExtractedDocument, res: Resolut
             annotate(g, minter, doc.doc_id, uri, doc.text, mention, target)
     for key in ed.authors:
         g.add(uri, schema.author, minter.person(res.of(doc.doc_id, key).slug))
+    for key in ed.addressees:
+        g.add(uri, schema.recipient, minter.person(res.of(doc.doc_id, key).slug))
     for key in ed.translators:
         g.add(uri, schema.translator, minter.person(res.of(doc.doc_id, key).slug))
     for funder in doc.funders:

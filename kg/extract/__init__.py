@@ -16,7 +16,7 @@ MEETING_GENRES = {"memorandum_of_conversation", "minutes"}
 def extract(doc: ParsedDocument, gazetteer: Optional[Gazetteer] = None) -> ExtractedDocument:
     gazetteer = gazetteer or default_gazetteer()
     places, orgs = find_places_and_orgs(doc, gazetteer)
-    people, authors, translators = find_people(doc, blocked_spans(places) + blocked_spans(orgs), gazetteer)
+    people, authors, translators, addressees = find_people(doc, blocked_spans(places) + blocked_spans(orgs), gazetteer)
     # pattern organizations and buildings may not swallow a person ("Lee Hu-rak Co-chairman of ...")
     places, orgs = find_places_and_orgs(doc, gazetteer, blocked_spans(people))
     meetings = find_meetings(doc, people, places, authors, doc.doc_type in MEETING_GENRES)
@@ -25,4 +25,4 @@ def extract(doc: ParsedDocument, gazetteer: Optional[Gazetteer] = None) -> Extra
     for meeting in meetings:
         meeting.topics = assign_topics(text, meeting.span.start, meeting.span.end, places, limit=6)
     return ExtractedDocument(doc=doc, people=people, organizations=orgs, places=places, meetings=meetings,
-                             topics=topics, authors=authors, translators=translators)
+                             topics=topics, authors=authors, translators=translators, addressees=addressees)

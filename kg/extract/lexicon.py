@@ -73,6 +73,9 @@ considered considers expressed wished wishes greeted greets accepted accepts rej
 explained conveyed conveys transmitted handed presented presents described describes characterized
 reacted spoke approved supported supports opposed opposes warned warns urged urges commented
 participated attended began begun opened closed concluded concludes
+summarizes summarized discusses discuss discussed strategize strategizes reviews review recounts relays
+complains complained criticizes criticized praises praised outlines outlined assesses assessed analyzes
+writes wrote argues argued claims claimed denies denied meets hopes hoped fears feared
 """.split())
 
 # Adverbs that may stand between a name and its verb: "Kim Il Sung then said".

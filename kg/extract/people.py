@@ -20,7 +20,7 @@ from ..records import EntityRecord, Mention, ParsedDocument, Span
 from .lexicon import (ADVERBS, DEMONYMS, GIVEN_NAMES, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, PLURAL_TITLES,
                       SPEECH_VERBS, STOPWORDS)
 
-_TOKEN_RE = re.compile(r"[^\s\[\](),;:!?\"“”„«»/…]+")
+_TOKEN_RE = re.compile(r"[^\s\[\](),;:!?\"“”„«»/…—–]+")
 _ABBREV = {"cde.", "cdes.", "com.", "mr.", "mrs.", "ms.", "dr.", "gh.", "st.", "messrs.", "gen.", "col.", "lt."}
 _PARTICLES = {"de", "van", "von", "da", "di", "del", "bin", "al", "el", "abu", "ben", "le", "la"}
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -101,7 +101,8 @@ def _clean_token(text: str, start: int, raw: str) -> Optional[Token]:
     if m and word[:-len(m.group(2))].isupper():
         word = m.group(1)
         end = start + len(word)
-    if word.endswith(".") and not names.is_initial(word) and word.lower() not in _ABBREV:
+    if word.endswith(".") and not names.is_initial(word) and word.lower() not in _ABBREV and \
+            not re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", word):
         word = word[:-1]
         end -= 1
     word = word.lstrip("'’‘")
@@ -171,7 +172,7 @@ _TITLE_ALT = _title_alternation((PERSON_TITLES | names.TITLE_WORDS) - {"party", 
 _DEMONYM_ALT = _title_alternation(DEMONYMS | {"us", "u.s."})
 _ROLE_RE = re.compile(
     rf"(?:(?:{_DEMONYM_ALT}|{_TITLE_ALT}|[A-Z]{{2,6}}|[1-9](?:st|nd|rd|th))\.?[ \t]+)*(?:{_TITLE_ALT})\.?"
-    rf"(?:[ \t]+(?:of|for|to|in)[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’.-]*[ \t]+){{1,5}})?[ \t]*\]?[ \t]*$")
+    rf"(?:[ \t]+(?:of|for|to|in)[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’.-]*[ \t]+){{0,4}}[A-Z][\w'’.-]*)?[ \t]*[,\]]?[ \t]*$")
 _HONORIFICS = {"cde", "cde.", "cdes", "cdes.", "comrade", "comrades", "com", "com.", "mr", "mr.", "mrs", "mrs.",
                "ms", "ms.", "dr", "dr.", "mister", "madame", "sir", "messrs", "messrs."}
 
@@ -227,6 +228,8 @@ def _east_asian(tokens: list[Token]) -> bool:
     for tok in tokens[1:]:
         if names.is_initial(tok.text) or tok.text.endswith("."):
             return False
+        if len(tokens) == 3 and "-" not in tok.text and len(tok.text) > 6:
+            return False  # 'Zhou Enlai Receives': syllables of a given name are short
         bare = tok.text.replace("-", "")
         if not bare.isalpha() or len(bare) > 12 or "-" not in tok.text and len(bare) > 9:
             return False
@@ -365,8 +368,16 @@ def _bracket_candidates(doc: ParsedDocument, region: Span, blocked) -> tuple[lis
     for m in _BRACKET_RE.finditer(text, region.start, region.end):
         inner = m.group(1).strip()
         inner_toks = inner.split()
-        if not inner_toks or not all(t[0].isupper() or t.lower() in ("of", "the", "for", "and") for t in inner_toks):
+        if not inner_toks:
             continue
+        if not all(t[0].isupper() or t.lower() in ("of", "the", "for", "and") for t in inner_toks):
+            # "[to be carried out by the Algerian revolutionary leader Ahmed] Ben Bella": keep the name at the end
+            last_lower = max(i for i, t in enumerate(inner_toks) if not (t[0].isupper() or t.lower() in ("of", "the", "for", "and")))
+            tail = inner_toks[last_lower + 1:]
+            if not tail or not re.match(r"[ \t]*[A-Z]", text[m.end():m.end() + 3]):
+                continue
+            inner_toks = inner_toks[last_lower + 1:]
+            inner = " ".join(inner_toks)
         if any(t.lower().strip(".") in _MONTHS or re.search(r"\d", t) for t in inner_toks):
             continue
         before = re.search(r"([A-Z][\w'’.-]*(?:[ \t]+[A-Z][\w'’.-]*){0,2})[ \t]*$", text[max(region.start, m.start() - 40):m.start()])
@@ -407,10 +418,13 @@ def _bracket_candidates(doc: ParsedDocument, region: Span, blocked) -> tuple[lis
                 variant = Candidate(m.start(1), m.end(1) - (len(m.group(1)) - len(m.group(1).rstrip())),
                                     inner, "bracket-variant", 0.9, alias_of=prev_form)
                 if len(prev_toks) == 1 and len(inner_toks) == 1 and not _romanization_variant(prev_form, inner):
-                    # single names that do not look alike: one is a cover name
-                    variant.cover_name = None
+                    # single names that do not look alike: one is a cover name. A well-known person is the
+                    # real one ('Stalin [Kuznetsov]'); otherwise the editors' bracket names the real person
+                    # ('Filippov [Stalin]').
                     main.alias_of = inner
-                    main.cover_name = prev_form if not doc.text.count(prev_form) > doc.text.count(inner) else inner
+                    real_outer = _known_person(prev_form) and not _known_person(inner)
+                    cover = inner if real_outer else prev_form
+                    main.cover_name = variant.cover_name = cover
                 out.extend([main, variant])
                 covered.append((b_start, m.end()))
                 continue
@@ -453,6 +467,28 @@ def _bracket_candidates(doc: ParsedDocument, region: Span, blocked) -> tuple[lis
     return out, covered
 
 
+def _known_person(form: str) -> bool:
+    from ..gazetteer import default_gazetteer
+
+    return default_gazetteer().lookup("person", form) is not None
+
+
+_UNDER_NAME_RE = re.compile(r",?\s+(?:acting |writing |signing |working )?under the (?:name|pseudonym|cover name|alias)\s+"
+                            r"[\"“'‘]?(?P<cover>[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)[\"”'’]?")
+
+
+def _cover_name_candidates(doc: ParsedDocument, candidates: list[Candidate]) -> list[Candidate]:
+    """'Andrei Orlov, acting under the name "Terebin"': the cover name is an alias of that person."""
+    out = []
+    for cand in candidates:
+        m = _UNDER_NAME_RE.match(doc.text, cand.end)
+        if m:
+            cover = m.group("cover")
+            out.append(Candidate(m.start("cover"), m.end("cover"), cover, "cover-name", 0.85,
+                                 alias_of=cand.form, cover_name=cover))
+    return out
+
+
 def _is_name_word(word: str) -> bool:
     low = word.lower().rstrip(".,")
     return bool(word[:1].isupper()) and low not in STOPWORDS and low not in ORG_HEADS and low not in DEMONYMS \
@@ -476,6 +512,33 @@ _AUTHOR_REGIONS = [
     # "Memorandum of Conversation between Soviet Ambassador ... A.P. Ratanov and Mengistu"
     re.compile(r"^(?:Memorandum|Record) of (?:a )?[Cc]onversation (?:between|of) (?P<region>.+?)\s+(?:and|with)\s"),
 ]
+
+
+_ADDRESSEE_REGIONS = [
+    re.compile(r"^(?:Telegram|Cable|Ciphered telegram|Letter|Report|Note)\b[^\n]*?\s+to\s+(?P<region>[^\n\[,]{2,60})"),
+    re.compile(r"^[ \t]*To:?[ \t]+(?P<region>[^\n]{2,80})$", re.M),
+]
+
+
+def find_addressees(doc: ParsedDocument) -> list[tuple[int, int, Optional[Span]]]:
+    """Where the addressee is named: 'Telegram, Shtykov to Vyshinskyy', a 'To: ...' line of the heading."""
+    found = []
+    text = doc.text
+    regions = [(doc.title_span, _ADDRESSEE_REGIONS[0])] if doc.title_span else []
+    if doc.body:
+        regions.append((Span(doc.body.start, min(doc.body.end, doc.body.start + 800), ""), _ADDRESSEE_REGIONS[1]))
+    for region, pattern in regions:
+        m = pattern.search(text, region.start, region.end)
+        if not m:
+            continue
+        s, e = m.start("region"), m.end("region")
+        fallback = None
+        nm = re.search(r"((?:[A-Z]\.\s?){0,3}[A-Z][\w'’-]+)\.?\s*$", text[s:e])
+        if nm and nm.group(1).lower() not in STOPWORDS and nm.group(1).lower() not in ORG_HEADS and \
+                nm.group(1).lower().rstrip(".") not in names.TITLE_WORDS:
+            fallback = Span(s + nm.start(1), s + nm.end(1), nm.group(1))
+        found.append((s, e, fallback))
+    return found
 
 
 def find_authors(doc: ParsedDocument) -> list[tuple[int, int, Optional[Span]]]:
@@ -531,8 +594,8 @@ def _signature(doc: ParsedDocument) -> list[Span]:
 
 # --- the whole pass ----------------------------------------------------------
 
-def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: Gazetteer) -> tuple[list[EntityRecord], list[str], list[str]]:
-    """People records of one document, with the keys of its authors and translators."""
+def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: Gazetteer):
+    """People records of one document, with the keys of its authors, translators and addressees."""
     text = doc.text
     regions = [s for s in (doc.title_span, doc.citation, doc.summary, doc.body) if s]
     candidates: list[Candidate] = []
@@ -552,6 +615,16 @@ def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: 
         elif fallback is not None:
             candidates.append(Candidate(fallback.start, fallback.end, fallback.text, "author", 0.8))
             author_spans.append(fallback)
+    addressee_spans: list[Span] = []
+    for start, end, fallback in find_addressees(doc):
+        if any(a.start <= start < a.end for a in author_spans):
+            continue
+        inside = sorted((c for c in candidates if start <= c.start < end), key=lambda c: c.start)
+        if inside:
+            addressee_spans.append(Span(inside[0].start, inside[0].end, inside[0].form))
+        elif fallback is not None and not any(a < fallback.end and fallback.start < b for a, b in blocked):
+            candidates.append(Candidate(fallback.start, fallback.end, fallback.text, "addressee", 0.75, "addressee"))
+            addressee_spans.append(fallback)
     translator_spans = doc.translators + doc.obtained_by
     for span in translator_spans:
         candidates = [c for c in candidates if not (c.start < span.end and span.start < c.end)]
@@ -565,6 +638,7 @@ def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: 
             if not any(c.start < e and s < c.end for c in candidates):
                 candidates.append(Candidate(s, e, text[s:e], "gazetteer", 0.85))
 
+    candidates.extend(_cover_name_candidates(doc, candidates))
     clusters = _cluster(candidates)
     _link_repeats(doc, clusters, regions, blocked + covered)
     _link_role_references(doc, clusters, regions)
@@ -597,7 +671,7 @@ def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: 
                         out.append(key)
         return out
 
-    return records, keys_for(author_spans), keys_for(doc.translators)
+    return records, keys_for(author_spans), keys_for(doc.translators), keys_for(addressee_spans)
 
 
 def _cluster(candidates: list[Candidate]) -> list[Cluster]:
@@ -614,7 +688,11 @@ def _cluster(candidates: list[Candidate]) -> list[Cluster]:
             continue
         target = by_form.get(key)
         if target is None:
-            matches = [c for c in clusters if any(names.same_person(cand.form, f) for f in c.forms)]
+            has_given = bool(names.name_parts(cand.form) and names.name_parts(cand.form).given)
+            matches = [c for c in clusters if any(names.same_person(cand.form, f) for f in c.forms
+                                                   if not (has_given and f in c.cover_names))]
+            if not matches:
+                matches = [c for c in clusters if any(names.near_spelling(cand.form, f) for f in c.forms)]
             if len(matches) == 1 or (matches and names.name_parts(cand.form) and not names.name_parts(cand.form).given):
                 target = _nearest(matches, cand)
         if target is None:
