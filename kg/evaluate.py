@@ -194,8 +194,11 @@ def _score_meetings(pred: dict, gold: dict, person_gold_name: dict[str, str], de
         used_p.add(j)
         matched.append((i, j))
     part = [0, 0, 0, 0]
+    part_missed, part_extra = [], []
     for i, j in matched:
         g, p = set(gold_meetings[i][1]), pred_meetings[j][1]
+        part_missed += [f"{gold_meetings[i][0]}: {x}" for x in sorted(g - p)]
+        part_extra += [f"{gold_meetings[i][0]}: {x}" for x in sorted(p - g)]
         part[0] += len(g & p)
         part[1] += len(p - g)
         part[2] += len(g & p)
@@ -210,6 +213,7 @@ def _score_meetings(pred: dict, gold: dict, person_gold_name: dict[str, str], de
         "missed": [f"{gold_meetings[i][0]}: {', '.join(gold_meetings[i][1])}" for i in range(len(gold_meetings)) if i not in used_g],
         "extra": [f"{pred_meetings[j][0]}: {', '.join(sorted(pred_meetings[j][1]))}" for j in range(len(pred_meetings)) if j not in used_p],
     }
+    detail["participants"] = {"missed": part_missed, "extra": part_extra}
     return (len(matched), len(pred_meetings) - len(matched), len(matched), len(gold_meetings) - len(matched)), tuple(part)
 
 

@@ -13,7 +13,7 @@ from typing import Optional
 
 from .. import dates
 from ..records import EntityRecord, MeetingRecord, Mention, ParsedDocument, Participation, PartialDate, Span
-from .lexicon import WORD_NUMBERS
+from .lexicon import SPEECH_VERBS, WORD_NUMBERS
 
 _DATE_HEADING_RE = re.compile(
     r"^[ \t]*(?:…|\.\.\.)?(?P<date>\d{1,2}[ \t]+[A-Z][a-z]+\.?(?:[ \t]+\d{4})?|[A-Z][a-z]+\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)"
@@ -43,14 +43,21 @@ _DURATION_RE = re.compile(
     r"(?:(?P<num>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|an?)(?P<half>\s+and\s+(?:a|one)\s+half)?\s+(?P<unit>hours?|minutes?))"
     r"(?:\s+and\s+(?P<num2>\d+|\w+)\s+minutes)?)", re.I)
 _TIME_RANGE_RE = re.compile(r"\b(?P<a>\d{1,2})[:.](?P<am>\d{2})\s*[-–]\s*(?P<b>\d{1,2})[:.](?P<bm>\d{2})\b")
-_SPEAKER_RE = re.compile(r"^[ \t]*(?:(?:North|South|Premier|Chairman|President|Comrade|Cde\.)[ \t]*)?\(?"
-                         r"(?P<name>[A-Z][^\n:()]{1,60}?)\)?[ \t]*:", re.M)
+_SPEAKER_RE = re.compile(
+    r"^[ \t]*(?!(?:Date|Time|Place|Location|Participants|Participating|Present|Interpret\w*|Recorder|Minutes|"
+    r"Attachment|Subject|To|From|Our side|Korean side|Chinese side|Archival Signature|Source|Note|Background|"
+    r"Citation|Summary|Credits|Contents|Original Language)\b)"
+    r"(?:(?:North|South|Premier|Chairman|President|Comrade|Cde\.)[ \t]*)?\(?"
+    r"(?P<name>[A-Z][^\n:()]{1,60}?)\)?[ \t]*:", re.M)
 _PRESENT_RE = re.compile(r"\b(?:were|was) (?:also )?present\b|\bin the presence of\b|\btook part\b|\battended\b|\bjoined\b", re.I)
 _SPEECH_RE = re.compile(
     r"\b(said|noted|stated|asked|replied|answered|stressed|emphasized|remarked|added|informed|told|declared|expressed|"
     r"agreed|proposed|spoke|pointed out|explained|suggested|observed|responded|welcomed|thanked|promised|"
     r"raised|touched|requested|asserted|mentioned|continued|underlined|recalled|confirmed|objected|insisted|"
     r"reacted|directed attention|began|opened|greeted|accepted|reminded|conveyed|transmitted)\b")
+# between a name and its verb: "[Iudin]", "(head of the 1st department)", ", in his turn,", "then"
+_SPEECH_LEAD_RE = re.compile(r"(?:[ \t]*\[[^\]\n]*\])?(?:[ \t]*\([^)\n]{1,80}\))?(?:[ \t]*,[^,\n]{1,40},)?[ \t]+"
+                             r"(?:(?:then|also|again|further|in his turn|in turn|immediately|once again)[ \t]+)?")
 _PLACE_CUE_RE = re.compile(r"\b(?:at|in) (?:the )?(?P<place>airport|[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,4}|our Embassy|the Embassy)")
 
 
@@ -162,8 +169,9 @@ def _is_boundary(text: str, m: re.Match) -> bool:
 def _sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     """The sentence around ``pos``; initials and 'Cde.' do not end a sentence."""
     start = lo
-    for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), pos):
-        if _is_boundary(text, m):
+    # search a little past pos: the lookahead must see the capital that starts the sentence
+    for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), min(hi, pos + 3)):
+        if m.end() <= pos and _is_boundary(text, m):
             start = m.end()
     end = hi
     for m in _BOUNDARY_RE.finditer(text, pos, min(hi, pos + 800)):
@@ -210,8 +218,52 @@ def find_meetings(doc: ParsedDocument, people: list[EntityRecord], places: list[
             _place(doc, meeting, places)
             meetings.append(meeting)
     meetings = _merge_same_day(meetings)
+    meetings.extend(_reported_meetings(doc, people, places, meetings))
     meetings.extend(_summary_meetings(doc, people, author, meetings))
     return meetings
+
+
+_REPORTED_RE = re.compile(
+    r"\b(?:met with|met|(?:had|held) (?:a |an )?(?:\w+ )?(?:conversation|conversations|talks|meeting|negotiations|discussion) with|"
+    r"(?:to|would|will) meet(?: with)?|(?:talks|negotiations|conversation|meeting) between|were talking to|was talking to)\b")
+
+
+def _reported_meetings(doc: ParsedDocument, people: list[EntityRecord], places: list[EntityRecord],
+                       found: list[MeetingRecord]) -> list[MeetingRecord]:
+    """Meetings the text reports in the third person: 'X met with Y', 'talks between X and Y'."""
+    if not doc.body:
+        return []
+    text = doc.text
+    year = doc.date.year if doc.date else None
+    known = [{p.person_key for p in m.participants} for m in found]
+    out: list[MeetingRecord] = []
+    for m in _REPORTED_RE.finditer(text, doc.body.start, doc.body.end):
+        s, e = _sentence_bounds(text, m.start(), doc.body.start, doc.body.end)
+        obj_end = _object_end(text, m.end(), e)
+        between = m.group(0).endswith("between")
+        subject = [(p, x) for p, x in _people_in(max(s, m.start() - 150), m.start(), people)]
+        objects = [(p, x) for p, x in _people_in(m.end(), obj_end, people)]
+        chosen = objects if between else subject[-1:] + objects
+        keys = list(dict.fromkeys(p.key for p, _ in chosen))
+        if len(keys) < 2 or any(len(set(keys) & k) >= min(2, len(keys)) for k in known):
+            continue
+        date = None
+        try:
+            date = next((d for _, _, d in dates.find_dates(text[s:e], year)), None)
+        except dates.InvalidDate:
+            date = None
+        meeting = MeetingRecord(date=date, span=Span(s, e, ""), kind="conversation", method="reported")
+        for person, mention in chosen:
+            if all(p.person_key != person.key for p in meeting.participants):
+                meeting.participants.append(Participation(person.key, "participant", Mention(
+                    mention.start, mention.end, text[mention.start:mention.end], "reported-meeting", 0.6)))
+        for place in places:
+            if any(s <= x.start < e for x in place.mentions) and place.entity_type == "city":
+                meeting.place_key = place.key
+                break
+        out.append(meeting)
+        known.append(set(keys))
+    return out
 
 
 _SUMMARY_CUE_RE = re.compile(
@@ -230,9 +282,16 @@ def _summary_meetings(doc: ParsedDocument, people: list[EntityRecord], author: O
         s, e = doc.summary.start + sm.start(), doc.summary.start + sm.end()
         if not _SUMMARY_CUE_RE.search(text[s:e]):
             continue
-        present = _people_in(s, e, people)
+        cue = _SUMMARY_CUE_RE.search(text[s:e])
+        cue_start, cue_end = s + cue.start(), s + cue.end()
+        obj_end = _object_end(text, cue_end, e)
+        # the subject before the cue and the names the cue takes; not everyone the sentence names
+        subject_start = max(s, cue_start - 120)
+        present = [(p, m) for p, m in _people_in(s, e, people)
+                   if subject_start <= m.start < cue_start or cue_end <= m.start < obj_end]
         keys = list(dict.fromkeys(p.key for p, _ in present))
-        if len(keys) < 2 or any(set(keys) & k for k in known):
+        # the same meeting as one already found shares two of its people (the author alone is not enough)
+        if len(keys) < 2 or any(len(set(keys) & k) >= min(2, len(keys)) for k in known):
             continue
         meeting = MeetingRecord(date=doc.date, span=Span(s, e, ""), kind="conversation", method="summary")
         for person, mention in present:
@@ -298,13 +357,22 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
 
     # the author, for first-person reports and records written by a participant
     if author is not None and meeting.method in ("first-person-cue", "record"):
-        m = re.search(r"\b(I|We|we|me|us)\b", text[span.start:span.end])
+        if meeting.method == "record":
+            # the writer took part when the narrative says "I informed ...", "We received ..." (not in a quote)
+            m = re.search(r"\b(I|We|we)\s+(?:\w+\s+)?(%s)\b" % "|".join(sorted(SPEECH_VERBS)), text[span.start:span.end])
+        else:
+            m = re.search(r"\b(I|We|we|me|us|our|Our)\b", text[span.start:span.end])
         if m:
             s = span.start + m.start(1)
             add(author, author_role, Mention(s, s + len(m.group(1)), m.group(1), "", 0), "author-first-person", 0.8)
         elif meeting.method == "record" and doc.doc_type in ("journal", "memorandum_of_conversation"):
             first = author.mentions[0]
             add(author, "author", first, "author-of-record", 0.6)
+    # everyone a sentence says the meeting was with: "The final meeting ... was with Comrade F. Castro ... together with ..."
+    for wm in re.finditer(r"\b(?:meeting|conversation|talks|reception)\b[^.\n]{0,60}?\bwas with\b", text[span.start:span.end]):
+        s, e = _sentence_bounds(text, span.start + wm.start(), span.start, span.end)
+        for person, mention in _people_in(s, e, people):
+            add(person, "participant", mention, "meeting-with", 0.75)
     # the people the cue names ("I visited Kim Il Sung together with ...", "X visited me")
     if meeting.method == "first-person-cue":
         s, e = _sentence_bounds(text, cue_pos, passage.start, span.end)
@@ -313,7 +381,7 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
                        r"(?:[^.\n]{0,30}?\b(?:meeting|reception|talks|session)\b)?", text[cue_pos:e])
         cue_end = cue_pos + cue.end() if cue else cue_pos
         obj_end = _object_end(text, cue_end, e)
-        led = re.search(r"\b(?:headed|led) by\b", text[cue_end:e])
+        led = re.search(r"\bdelegation\b[^.;]{0,60}?\b(?:headed|led) by\b", text[cue_end:e])
         for person, mention in _people_in(s, e, people):
             inside_object = cue_end <= mention.start < obj_end
             delegation_head = led is not None and cue_end + led.end() <= mention.start < cue_end + led.end() + 40
@@ -331,21 +399,26 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
                 else "participant")
         block_end = _block_end(text, bm.end(), span.end)
         for person, mention in _people_in(bm.start("rest"), block_end, people):
-            add(person, role, mention, "participants-block", 0.9)
-    # the lines of the heading between the title and the first speaker: names listed there
+            if _listed_name(text, mention):
+                add(person, role, mention, "participants-block", 0.9)
+    # the lines of the heading between the title and the first speaker that list people and little else
     if meeting.method == "record":
         first_speaker = _SPEAKER_RE.search(text, span.start, span.end)
         head_end = first_speaker.start() if first_speaker else min(span.end, span.start + 600)
-        head = text[span.start:head_end]
-        if "\n" in head and len(head) < 1500:
-            for person, mention in _people_in(span.start, head_end, people):
-                line_start = text.rfind("\n", 0, mention.start) + 1
-                line_end = text.find("\n", mention.start)
-                line = text[line_start:line_end if line_end >= 0 else len(text)]
-                if len(line) < 120 and not re.search(r"[.?!]\s*$", line.strip()) or re.search(r",", line):
-                    if re.search(r"\b(journal|diary|record of|memorandum)\b", line, re.I) and person is not author:
-                        pass
-                    add(person, "participant", mention, "heading-list", 0.75)
+        by_line: dict[int, list[tuple[EntityRecord, Mention]]] = {}
+        for person, mention in _people_in(span.start, head_end, people):
+            by_line.setdefault(text.rfind("\n", 0, mention.start) + 1, []).append((person, mention))
+        for line_start, found in by_line.items():
+            line_end = text.find("\n", line_start)
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            rest = line
+            for _, mention in found:
+                rest = rest.replace(text[mention.start:mention.end], " ")
+            lowercase_words = re.findall(r"\b[a-z][a-z'’-]+\b", re.sub(r"\([^)]*\)", " ", rest))
+            if len({p.key for p, _ in found}) >= 2 and len(lowercase_words) <= 3 and len(line) < 200:
+                for person, mention in found:
+                    if _listed_name(text, mention):
+                        add(person, "participant", mention, "heading-list", 0.75)
     # speaker labels
     for sm in _SPEAKER_RE.finditer(text, span.start, span.end):
         for person, mention in _people_in(sm.start(), sm.end(), people):
@@ -356,12 +429,10 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
         if re.search(r"\b(?:that|about|whether|how)\b", text[s0:mention.start]):
             continue
         after = text[mention.end:mention.end + 50]
-        if re.match(r"(?:[ \t]*\[[^\]]*\])?[ \t]+(?:(?:then|also|again|further|in his turn|in turn|,[^,]{1,30},)[ \t]+)?", after):
-            lead = re.match(r"(?:[ \t]*\[[^\]]*\])?[ \t]+(?:(?:then|also|again|further|in his turn|in turn|,[^,]{1,30},)[ \t]+)?", after)
-            rest = after[lead.end():]
-            if _SPEECH_RE.match(rest):
-                add(person, "speaker", mention, "speech-verb", 0.8)
-                continue
+        lead = _SPEECH_LEAD_RE.match(after)
+        if lead and _SPEECH_RE.match(after[lead.end():]):
+            add(person, "speaker", mention, "speech-verb", 0.8)
+            continue
         before = text[max(span.start, mention.start - 30):mention.start]
         if re.search(r"\b(said|noted|asked|replied|stressed|observed|added)\s+$", before):
             add(person, "speaker", mention, "speech-verb", 0.75)
@@ -403,6 +474,15 @@ def _object_end(text: str, start: int, limit: int) -> int:
         if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|Cde\.|Cdes\.|Com\.|Mr\.|Dr\.", word):
             return start + m.end()
     return limit
+
+
+def _listed_name(text: str, mention: Mention) -> bool:
+    """A name in a list, not a role mentioned inside a description ('(Special Assistant to the President)')."""
+    if mention.method in ("role-reference", "role-speaker-label"):
+        return False
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    before = text[line_start:mention.start]
+    return before.count("(") <= before.count(")")
 
 
 def _block_end(text: str, pos: int, limit: int) -> int:

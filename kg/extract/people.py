@@ -228,7 +228,7 @@ def _east_asian(tokens: list[Token]) -> bool:
     for tok in tokens[1:]:
         if names.is_initial(tok.text) or tok.text.endswith("."):
             return False
-        if len(tokens) == 3 and "-" not in tok.text and len(tok.text) > 6:
+        if len(tokens) == 3 and "-" not in tok.text and len(tok.text) > 6 and "-" not in tokens[1].text:
             return False  # 'Zhou Enlai Receives': syllables of a given name are short
         bare = tok.text.replace("-", "")
         if not bare.isalpha() or len(bare) > 12 or "-" not in tok.text and len(bare) > 9:
@@ -299,6 +299,10 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
             seg.pop()
         if not seg or len(seg) > 4:
             continue  # long capitalized runs are headings, not names
+        if len(seg) == 3 and not _east_asian(seg) and _east_asian(seg[:2]):
+            seg = seg[:2]  # 'Zhou Enlai Receives', 'RYU Jang-sik Asistant'
+        if _org_follows(text, seg[-1].end):
+            continue  # 'Central' in 'Central Committee' names a body, not a person
         start, end = seg[0].start, seg[-1].end
         form = text[start:end]
         lead = text[title_toks[0].start:title_toks[-1].end] if title_toks else None
@@ -332,6 +336,11 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
         if cand is not None:
             out.append(cand)
     return out
+
+
+def _org_follows(text: str, end: int) -> bool:
+    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:end + 30])
+    return bool(m) and (m.group(1).lower() in ORG_HEADS or m.group(1).lower() in PLACE_HEADS)
 
 
 def _trim_east_asian(form: str) -> str:
@@ -565,6 +574,13 @@ def find_authors(doc: ParsedDocument) -> list[tuple[int, int, Optional[Span]]]:
                     fallback = Span(s + nm.start(1), s + nm.end(1), nm.group(1))
                 found.append((s, e, fallback))
                 break
+    if doc.summary and not found:
+        # "Merten summarizes a conversation ...": the catalogue names the writer of a note or report
+        m = re.match(r"((?:[A-Z]\.\s?){0,3}[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)\s+(?:summarizes|reports|describes|recounts|"
+                     r"relays|writes|records|notes)\b", text[doc.summary.start:doc.summary.end])
+        if m:
+            s = doc.summary.start + m.start(1)
+            found.append((s, s + len(m.group(1)), Span(s, s + len(m.group(1)), m.group(1))))
     if doc.body:
         found.extend((span.start, span.end, span) for span in _signature(doc))
     return found
@@ -815,6 +831,14 @@ def _link_role_references(doc: ParsedDocument, clusters: list[Cluster], regions:
     if not by_role:
         return
     taken = [(m.start, m.end) for c in clusters for m in c.mentions]
+    # a title alone as a speaker label stands for its holder: "Premier: I have just arrived"
+    for region in regions:
+        for m in re.finditer(r"^[ \t]*([A-Z][\w'’é-]*(?:[ \t]+[A-Z][\w'’é-]*)?)[ \t]*:", text[region.start:region.end], re.M):
+            s, e = region.start + m.start(1), region.start + m.end(1)
+            owners = by_role.get(m.group(1).lower())
+            if owners and len(set(map(id, owners))) == 1 and not any(a < e and s < b for a, b in taken):
+                owners[0].mentions.append(Mention(s, e, text[s:e], "role-speaker-label", 0.7))
+                taken.append((s, e))
     for region in regions:
         for m in _ROLE_REF_RE.finditer(text, region.start, region.end):
             phrase = m.group(1).lower()
