@@ -9,7 +9,7 @@ from typing import Optional
 from .. import names
 from ..gazetteer import Entry, Gazetteer
 from ..records import EntityRecord, Mention, ParsedDocument, Span
-from .lexicon import DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, STOPWORDS
+from .lexicon import COUNTRY_TAGS, DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, STOPWORDS
 
 _DEMONYM_ORG_RE = re.compile(
     r"\b(%s)[ \t]+(embassy|government|delegation|leadership|side|military specialists|specialists|comrades)\b"
@@ -80,13 +80,18 @@ def _gazetteer_pass(doc: ParsedDocument, gazetteer: Gazetteer):
             gaz_spans.append((s, e))
         for s, e, entry in gazetteer.find("place", text, region.start, region.end):
             if any(a <= s and e <= b and (b - a) > (e - s) for a, b in gaz_spans):
-                # a place inside a longer organization name ("Embassy in Hungary") is still a place mention
-                places.add("l:" + entry.slug, entry.name, s, e, "gazetteer-nested", 0.8, entry)
-                continue
+                continue  # a place inside an organization's name ("Carnegie Corporation of New York")
             if any(a < e and s < b for a, b in gaz_spans):
                 continue
             places.add("l:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
             gaz_spans.append((s, e))
+    # "[Bu]", "[Po]": the country tags of a list of participants
+    for region in _regions(doc):
+        for m in re.finditer(r"\[(%s)\]" % "|".join(COUNTRY_TAGS), text[region.start:region.end]):
+            entry = gazetteer.get("place", COUNTRY_TAGS[m.group(1)])
+            if entry is not None:
+                s = region.start + m.start(1)
+                places.add("l:" + entry.slug, entry.name, s, s + len(m.group(1)), "country-tag", 0.8, entry)
     # the funders are organizations too, whatever the gazetteer knows
     if doc.credits:
         for funder in doc.funders:

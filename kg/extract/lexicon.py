@@ -116,3 +116,8 @@ Kwame Sékou Sekou Patrice Julius Jomo Kenneth Agostinho Samora Amílcar Amilcar
 Mohammad Reza Menachem Golda Moshe Yitzhak Levi Shigeru Nobusuke Hayato Eisaku Kakuei Takeo Masayoshi Yasuhiro
 Sukarno Suharto Adam Tunku Lee Ferdinand Sirimavo Solomon
 """.split())
+
+# Country tags editors put in brackets after names in lists of participants ("T. Zhivkov [Bu]").
+COUNTRY_TAGS = {"Bu": "bulgaria", "Bg": "bulgaria", "Cz": "czechoslovakia", "CS": "czechoslovakia",
+                "Po": "poland", "Pl": "poland", "Ro": "romania", "Hu": "hungary", "Al": "albania",
+                "Mo": "mongolia", "Yu": "yugoslavia", "Cu": "cuba", "Vn": "vietnam"}
