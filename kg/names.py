@@ -77,13 +77,22 @@ def is_initial(token: str) -> bool:
 
 def smart_title(token: str) -> str:
     """KIM -> Kim, SEONG-CHEOL -> Seong-cheol, D'YAKONOV -> D'yakonov, Dean -> Dean."""
-    if not token.isupper() or len(token) <= 1 or is_initial(token):
+    if not token.isupper() or len(token) <= 1 or is_initial(token) or re.fullmatch(r"(?:[A-Z]\.)+", token):
         return token
     return token[0] + token[1:].lower()
 
 
 def display_form(form: str) -> str:
-    """A readable form: all-capital names in mixed case, footnote digits dropped."""
+    """A readable form: all-capital names in mixed case, footnote digits dropped.
+
+    Leading initials are spaced ('A.M. Puzanov' -> 'A. M. Puzanov'); trailing ones stay as
+    written ('Kryukov M.E.').
+    """
+    words = clean_form(form).split()
+    if len(words) >= 2 and re.fullmatch(r"(?:[A-Z][a-z]?\.?)+", words[-1]) and not is_initial(words[0]):
+        if form.rstrip().endswith("."):
+            words[-1] = words[-1].rstrip(".") + "."
+        return " ".join(smart_title(t) for t in words)
     return " ".join(smart_title(t) for t in tokens(form))
 
 

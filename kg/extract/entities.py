@@ -43,7 +43,7 @@ class _Collector:
             record = EntityRecord(self.kind, key, name, [], [], gazetteer_id=entry.slug if entry else None,
                                   entity_type=entry.type if entry else None)
             self.records[key] = record
-        surface = form or re.sub(r"\s+", " ", self.text[start:end])
+        surface = form or re.sub(r"^(?:the|The)\s+", "", re.sub(r"\s+", " ", self.text[start:end]))
         if surface not in record.forms:
             record.forms.append(surface)
         if not any(m.start == start and m.end == end for m in record.mentions):

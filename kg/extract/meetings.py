@@ -490,6 +490,8 @@ def _block_end(text: str, pos: int, limit: int) -> int:
     end = pos
     for line in re.finditer(r"[^\n]*\n?", text[pos:limit]):
         content = line.group(0).strip()
+        if content and _PARTICIPANT_BLOCK_RE.match(content) and line.start() > 0:
+            break  # the next label ('Interpreter:') starts a block of its own
         if content and (len(content) > 200 or _SPEAKER_RE.match(content) and ":" in content[:40]
                         and not re.match(r"(Our side|Korean side|Chinese side|From \w+)", content)):
             break

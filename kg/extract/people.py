@@ -277,8 +277,10 @@ def _segments(run: list[Token]) -> list[tuple[list[Token], list[Token]]]:
             titles.append(tok)
         elif tok.low in DEMONYMS and not name:
             titles.append(tok)
-        elif _name_like(tok) or (tok.low in _PARTICLES and name):
-            name.append(tok)
+        elif _name_like(tok) or (tok.low in _PARTICLES and name) or \
+                (name and names.translit_fold(name[0].text) in names.EAST_ASIAN_SURNAMES and tok.text.isalpha()
+                 and len(tok.text) <= 6 and tok.low not in STOPWORDS):
+            name.append(tok)  # 'KIM IL SUNG': short capitals after a family name are given names
         else:
             if name:
                 out.append((titles, name))
