@@ -14,7 +14,6 @@ from .lexicon import COUNTRY_TAGS, DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEA
 _DEMONYM_ORG_RE = re.compile(
     r"\b(%s)[ \t]+(embassy|government|delegation|leadership|side|military specialists|specialists|comrades)\b"
     % "|".join(sorted({d.capitalize() for d in DEMONYMS} | {"Soviet", "Polish", "Chinese"}, key=len, reverse=True)))
-_KNOWN_ACRONYM_RE = re.compile(r"^[A-Z]{2,6}$")
 
 
 def _display(phrase: str, gazetteer: Gazetteer) -> str:
@@ -54,7 +53,7 @@ _WORD_RE = re.compile(r"[^\s\[\](),;:!?\"“”„«»/…]+")
 _CONNECTORS = {"of", "the", "for", "and", "on", "de"}
 _ADJECTIVE_TITLES = {"general", "main", "central", "supreme", "state", "first", "second", "military", "foreign",
                      "political", "national", "people's", "peoples", "joint", "chief"}
-_STOP_LEFT = PERSON_TITLES - _ADJECTIVE_TITLES
+_STOP_LEFT = (PERSON_TITLES - _ADJECTIVE_TITLES) | {"candidate", "member", "members"}
 
 
 def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
@@ -63,6 +62,7 @@ def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
     places, orgs, gaz_spans = _gazetteer_pass(doc, gazetteer)
     if people_spans is not None:
         _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans)
+        _acronym_groups(doc, gazetteer, orgs, people_spans)
     return list(places.records.values()), list(orgs.records.values())
 
 
@@ -124,6 +124,8 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
             # a gazetteer name inside the phrase is kept as its own mention; the phrase may contain it
             start, end = words[lo].start(), words[hi].end()
             start, end = _trim(text, start, end)
+            if is_org and hi + 1 < len(words) and words[hi + 1].group(0).lower() in PLACE_HEADS:
+                continue  # 'Pyongyang Government Building' is a building
             if any(a <= start and end <= b for a, b in taken) or any(a < end and start < b for a, b in people_spans):
                 continue
             surface = text[start:end]
@@ -151,10 +153,26 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
             if any(a < m.end() and m.start() < b for a, b in taken) or any(
                     any(x.start < m.end() and m.start() < x.end for x in r.mentions) for r in orgs.records.values()):
                 continue
-            if m.group(2).lower() in ("embassy", "government", "delegation"):
+            if m.group(2).lower() in ("embassy", "government", "delegation", "military specialists"):
                 surface = m.group(0)
                 name = surface[0].upper() + surface[1:]
                 orgs.add("o:" + names.slugify(name), name, m.start(), m.end(), "demonym-pattern", 0.6)
+
+
+_ACRONYM_GROUP_RE = re.compile(r"\b([A-Z]{2,6})[ \t]+(delegation|leadership|embassy)\b")
+
+
+def _acronym_groups(doc, gazetteer, orgs, taken) -> None:
+    """'the KWP delegation': a known body's delegation, leadership or embassy is a group of its own."""
+    text = doc.text
+    for region in _regions(doc):
+        for m in _ACRONYM_GROUP_RE.finditer(text, region.start, region.end):
+            entry = gazetteer.lookup("organization", m.group(1)) or gazetteer.lookup("place", m.group(1))
+            if entry is None or any(a < m.end() and m.start() < b and not (a <= m.start(1) and m.end(1) <= b)
+                                    for a, b in taken):
+                continue
+            name = m.group(0)
+            orgs.add("o:" + names.slugify(name), name, m.start(), m.end(), "acronym-group", 0.7)
 
 
 def _gap_ok(text: str, a: int, b: int) -> bool:
@@ -169,8 +187,14 @@ def _expand_left(text: str, words, i: int) -> int:
         if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", prev):
             lo -= 1
             continue
+        if prev.endswith(("'s", "’s")):
+            break  # "Indian Communist Party's 6th Congress": the possessor is another name
         if not prev[0].isupper() or low in _STOP_LEFT or low in STOPWORDS and low not in ORG_HEADS and low not in ("north", "south", "east", "west", "central"):
             break
+        if low == "and" and lo >= 2 and words[lo - 2].group(0)[0].isupper() and \
+                words[lo].group(0).lower() not in ORG_HEADS and words[lo - 2].group(0).lower() not in ORG_HEADS:
+            lo -= 2  # 'Communist and Workers Parties': two adjectives of one head
+            continue
         if low in _CONNECTORS:
             break
         lo -= 1

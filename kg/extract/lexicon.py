@@ -50,7 +50,7 @@ ORG_HEADS = frozenset("""
 ministry ministries committee committees embassy embassies party parties department departments directorate
 directorates army armies corps council councils agency bureau office foundation university archive archives
 government presidium politburo assembly commission staff fleet navy command academy institute secretariat
-cabinet congress parliament senate division divisions brigade regiment garrison volunteers front league
+cabinet parliament senate division divisions brigade regiment garrison volunteers front league
 federation association society corporation company bank agency service services administration
 headquarters commissariat delegation mission consulate legation section force forces
 """.split())
