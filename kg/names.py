@@ -77,7 +77,7 @@ def is_initial(token: str) -> bool:
 
 def smart_title(token: str) -> str:
     """KIM -> Kim, SEONG-CHEOL -> Seong-cheol, D'YAKONOV -> D'yakonov, Dean -> Dean."""
-    if not token.isupper() or len(token) <= 1 or is_initial(token) or re.fullmatch(r"(?:[A-Z]\.)+", token):
+    if not token.isupper() or len(token) <= 1 or is_initial(token) or re.fullmatch(r"[A-Z](?:\.[A-Z])*\.?", token):
         return token
     return token[0] + token[1:].lower()
 
@@ -89,9 +89,10 @@ def display_form(form: str) -> str:
     written ('Kryukov M.E.').
     """
     words = clean_form(form).split()
-    if len(words) >= 2 and re.fullmatch(r"(?:[A-Z][a-z]?\.?)+", words[-1]) and not is_initial(words[0]):
-        if form.rstrip().endswith("."):
-            words[-1] = words[-1].rstrip(".") + "."
+    last = words[-1] if words else ""
+    if len(words) >= 2 and ("." in last or len(last) == 1) and re.fullmatch(r"(?:[A-Z][a-z]?\.?)+", last) \
+            and not is_initial(words[0]):
+        words[-1] = words[-1].rstrip(".") + "."
         return " ".join(smart_title(t) for t in words)
     return " ".join(smart_title(t) for t in tokens(form))
 

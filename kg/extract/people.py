@@ -697,7 +697,9 @@ def _cluster(candidates: list[Candidate]) -> list[Cluster]:
     candidates = _dedupe(candidates)
     clusters: list[Cluster] = []
     # fullest forms first so that short forms attach to them
-    order = sorted(candidates, key=lambda c: names.richness(c.form), reverse=True)
+    # cover names right after the full names they belong to, before other bare surnames
+    order = sorted(candidates, key=lambda c: (names.richness(c.form)[:1], c.cover_name == c.form, names.richness(c.form)),
+                   reverse=True)
     by_form: dict[str, Cluster] = {}
     pending_alias: list[tuple[Candidate, Cluster]] = []
     for cand in order:
@@ -705,6 +707,12 @@ def _cluster(candidates: list[Candidate]) -> list[Cluster]:
         if not key:
             continue
         target = by_form.get(key)
+        if target is None and cand.cover_name == cand.form and cand.alias_of:
+            # a cover name belongs to the person who used it, never to a namesake found by surname
+            target = by_form.get(names.name_key(cand.alias_of))
+            if target is None:
+                target = Cluster()
+                clusters.append(target)
         if target is None:
             has_given = bool(names.name_parts(cand.form) and names.name_parts(cand.form).given)
             matches = [c for c in clusters if any(names.same_person(cand.form, f) for f in c.forms
