@@ -14,9 +14,12 @@ documents by file name. What counts as a match:
 - meetings: same date (or both undated) and at least one shared participant,
   best overlap first, one-to-one; participants are scored over every meeting,
   unmatched meetings counting all their participants as misses or extras.
-- across documents: gold people are grouped across files by name; a group seen
-  in two or more documents should get exactly one URI; a URI matched to two
-  different gold groups is an over-merge.
+- across documents: gold people are grouped across files when they share a
+  name of two or more words, the same canonical name, canonical names whose given
+  names agree ('A. Gromyko', 'Andrei Gromyko'), or when a canonical name is a
+  bare surname ('Stalin', 'President Park') and exactly one gold person with
+  given names bears it; a group seen in two or more documents should get exactly
+  one URI; a URI matched to two different gold groups is an over-merge.
 """
 from __future__ import annotations
 
@@ -247,6 +250,16 @@ def _gold_groups(golds: dict[str, dict]) -> dict[tuple[str, str], int]:
             pa, pb = names.name_parts(a), names.name_parts(b)
             if pa and pb and pa.given and pb.given and not pa.east_asian and not pb.east_asian and names.same_person(a, b):
                 parent[find(i)] = find(j)
+    # 'Stalin' or 'President Park' alone: the same as the one gold person of that surname with given names, if unique
+    full_by_surname: dict[str, set[int]] = defaultdict(set)
+    for i, (_, a, _) in enumerate(entries):
+        pa = names.name_parts(a)
+        if pa and pa.given:
+            full_by_surname[pa.surname].add(find(i))
+    for i, (_, a, _) in enumerate(entries):
+        pa = names.name_parts(a)
+        if pa and not pa.given and len(full_by_surname.get(pa.surname, ())) == 1:
+            parent[find(i)] = next(iter(full_by_surname[pa.surname]))
     return {(stem, name): find(i) for i, (stem, name, _) in enumerate(entries)}
 
 

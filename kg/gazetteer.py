@@ -125,6 +125,55 @@ def load_gazetteer(extra: Iterable[Path | str] = ()) -> Gazetteer:
     return Gazetteer(entries)
 
 
+@dataclass(frozen=True)
+class AuthorityLink:
+    kind: str
+    slug: str
+    relation: str  # sameAs | closeMatch | exactMatch
+    uri: str
+    source: str
+
+
+RELATIONS = {"sameAs": "http://www.w3.org/2002/07/owl#sameAs",
+             "closeMatch": "http://www.w3.org/2004/02/skos/core#closeMatch",
+             "exactMatch": "http://www.w3.org/2004/02/skos/core#exactMatch"}
+
+
+def read_authorities(path: Path) -> list[AuthorityLink]:
+    """The curated links to outside authorities; a row without a source is an error, never a guess."""
+    links: list[AuthorityLink] = []
+    header = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("\t")]
+        if header is None:
+            header = cells
+            if header[:5] != ["kind", "slug", "relation", "uri", "source"]:
+                raise GazetteerError(f"{path}:{number}: header must be kind, slug, relation, uri, source")
+            continue
+        row = dict(zip(header, cells))
+        if row.get("kind") not in FILES:
+            raise GazetteerError(f"{path}:{number}: kind must be one of {', '.join(FILES)}")
+        if row.get("relation") not in RELATIONS:
+            raise GazetteerError(f"{path}:{number}: relation must be one of {', '.join(RELATIONS)}")
+        if not re.match(r"https?://\S+$", row.get("uri", "")):
+            raise GazetteerError(f"{path}:{number}: uri must be an http(s) URI")
+        if not row.get("source") or not row.get("slug"):
+            raise GazetteerError(f"{path}:{number}: every link needs a slug and must name its source")
+        links.append(AuthorityLink(row["kind"], row["slug"], row["relation"], row["uri"], row["source"]))
+    return links
+
+
+def load_authorities(extra: Iterable[Path | str] = ()) -> list[AuthorityLink]:
+    links: list[AuthorityLink] = []
+    for directory in gazetteer_dirs(extra):
+        path = Path(directory) / "authorities.tsv"
+        if path.exists():
+            links.extend(read_authorities(path))
+    return links
+
+
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     return load_gazetteer()

@@ -139,15 +139,28 @@ def name_parts(form: str) -> Optional[NameParts]:
     return NameParts("".join(translit_fold(t) for t in surname_tokens), given, False)
 
 
+# One given name in the forms translations use (folded): 'I. V. Stalin' is Iosif, and Iosif is Joseph.
+_GIVEN_EQUIVALENTS = [
+    {"iosif", "josif", "joseph", "josef", "jozef"}, {"aleksandr", "alexander", "alexandr", "aleksander"},
+    {"andrei", "andrey", "andrej"}, {"aleksei", "alexei", "alexey", "aleksey"}, {"nikolai", "nikolay", "nicolae"},
+    {"fyodor", "fedor", "feodor"}, {"pyotr", "petr"}, {"yevgeny", "evgeny", "evgenii", "yevgeni"},
+    {"georgy", "georgii", "georgi"}, {"grigory", "grigorii"}, {"vasily", "vasilii", "vasili"},
+    {"dmitry", "dmitri", "dmitrii"}, {"yuri", "yury", "iurii"}, {"vyacheslav", "viacheslav"},
+]
+_EQUIVALENT = {name: frozenset(group) for group in _GIVEN_EQUIVALENTS for name in group}
+
+
+def _given_match(x: str, y: str) -> bool:
+    xs, ys = _EQUIVALENT.get(x, {x}), _EQUIVALENT.get(y, {y})
+    if len(x) == 1 or len(y) == 1:
+        initial, full = (x, ys) if len(x) == 1 else (y, xs)
+        return any(f[0] == initial[0] for f in full)
+    return bool(xs & ys)
+
+
 def given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """'a m' ~ 'aleksandr m'; 'n' ~ 'nikita s'; 'aleksandr' !~ 'andrei'."""
-    for x, y in zip(a, b):
-        if len(x) == 1 or len(y) == 1:
-            if x[0] != y[0]:
-                return False
-        elif x != y:
-            return False
-    return True
+    """'a m' ~ 'aleksandr m'; 'n' ~ 'nikita s'; 'i v' ~ 'joseph'; 'aleksandr' !~ 'andrei'."""
+    return all(_given_match(x, y) for x, y in zip(a, b))
 
 
 def same_person(a: str, b: str) -> bool:

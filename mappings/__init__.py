@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 
 import pyoxigraph as ox
 
-from kg.gazetteer import Gazetteer, default_gazetteer
+from kg.gazetteer import RELATIONS, Gazetteer, default_gazetteer, load_authorities
 from kg.namespaces import akg, dcterms, prov, rdfs, schema, xsd
 from kg.records import ExtractedDocument
 from kg.resolve import Resolution
@@ -42,6 +42,9 @@ def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer]
     """People, organizations and places, one description each, in the entities graph."""
     gazetteer = gazetteer or default_gazetteer()
     g = Graph(minter.entities_graph())
+    links: dict[tuple[str, str], list] = {}
+    for link in load_authorities():
+        links.setdefault((link.kind, link.slug), []).append(link)
     for ident in res.identities.values():
         if ident.kind == "person":
             person_quads(g, minter.person(ident.slug), ident)
@@ -51,6 +54,11 @@ def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer]
             entry = gazetteer.get("place", ident.gazetteer_id) if ident.gazetteer_id else None
             part_of = entry.part_of if entry and entry.part_of and f"place:{entry.part_of}" in res.identities else None
             place_quads(g, minter.place(ident.slug), ident, minter, part_of)
+        for link in links.get((ident.kind, ident.slug), []):
+            # only curated links, each with its source recorded next to it
+            uri = {"person": minter.person, "organization": minter.organization, "place": minter.place}[ident.kind](ident.slug)
+            g.add(uri, RELATIONS[link.relation], link.uri)
+            g.literal(link.uri, dcterms.source, link.source)
     return g.quads
 
 

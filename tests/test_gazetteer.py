@@ -291,3 +291,38 @@ def test_bundled_gazetteer_loads(monkeypatch):
     monkeypatch.delenv("KG_GAZETTEER", raising=False)
     g = load_gazetteer()
     assert {kind for kind, _ in g.entries} == {kind for kind, _ in _bundled_files()}
+
+
+# --- curated links to outside authorities -------------------------------------------
+
+def test_authority_links_need_a_source(tmp_path):
+    from kg.gazetteer import GazetteerError, read_authorities
+
+    good = tmp_path / "good.tsv"
+    good.write_text("kind\tslug\trelation\turi\tsource\n"
+                    "person\tivan-example\tsameAs\thttps://www.wikidata.org/entity/Q1\tchecked by hand, 2026\n")
+    (link,) = read_authorities(good)
+    assert (link.kind, link.slug, link.relation) == ("person", "ivan-example", "sameAs")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("kind\tslug\trelation\turi\tsource\nperson\tivan-example\tsameAs\thttps://x.org/1\t\n")
+    with pytest.raises(GazetteerError, match=r"bad.tsv:2: .*source"):
+        read_authorities(bad)
+
+
+def test_authority_links_reach_the_graph_and_nothing_else_does(tmp_path, monkeypatch):
+    from kg.build import build
+    from kg.store import StoreDir
+    from conftest import EXAMPLES
+
+    extra = tmp_path / "gaz"
+    extra.mkdir()
+    (extra / "authorities.tsv").write_text(
+        "kind\tslug\trelation\turi\tsource\n"
+        "person\tnam-il\tcloseMatch\thttps://authority.example.org/nam-il\ttest fixture\n")
+    monkeypatch.setenv("KG_GAZETTEER", str(extra))
+    build([EXAMPLES], tmp_path / "store")
+    store = StoreDir(tmp_path / "store").open()
+    rows = list(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(?p IN (<http://www.w3.org/2002/07/owl#sameAs>, "
+                            "<http://www.w3.org/2004/02/skos/core#closeMatch>)) }", use_default_graph_as_union=True))
+    assert [(r["s"].value, r["o"].value) for r in rows] == [
+        ("http://localhost:5000/id/person/nam-il", "https://authority.example.org/nam-il")]
