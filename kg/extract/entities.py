@@ -63,7 +63,25 @@ def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
     if people_spans is not None:
         _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans)
         _acronym_groups(doc, gazetteer, orgs, people_spans)
+    _merge_generic_into_specific(orgs)
     return list(places.records.values()), list(orgs.records.values())
+
+
+def _merge_generic_into_specific(orgs: _Collector) -> None:
+    """'the GDR Embassy' in a document that names the 'GDR Embassy in the DPRK' is that embassy."""
+    records = list(orgs.records.values())
+    for generic in records:
+        specific = [r for r in records if r is not generic and
+                    re.match(re.escape(generic.name) + r"\s+(?:in|to|at)\s", r.name)]
+        if len(specific) != 1:
+            continue
+        target = specific[0]
+        for form in generic.forms:
+            if form not in target.forms:
+                target.forms.append(form)
+        target.mentions.extend(generic.mentions)
+        target.mentions.sort(key=lambda m: m.start)
+        del orgs.records[generic.key]
 
 
 def _regions(doc: ParsedDocument) -> list[Span]:
@@ -139,6 +157,10 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
             if all(x.lower() in ORG_HEADS | _CONNECTORS for x in surface.split()):
                 continue
             entry = gazetteer.lookup("organization", surface)
+            if entry is None:
+                # 'GDR Embassy to DPRK', 'Soviet Embassy in the DPRK': a known embassy named with its host country
+                head = re.match(r"(.+?\b(?:Embassy|EMBASSY|Consulate|Mission))\s+(?:in|to|IN|TO)\b", surface)
+                entry = gazetteer.lookup("organization", head.group(1)) if head else None
             name = entry.name if entry else _display(surface, gazetteer)
             key = "o:" + (entry.slug if entry else names.slugify(name))
             if any(m.start <= start and end <= m.end for r in orgs.records.values() for m in r.mentions):
