@@ -36,18 +36,23 @@ class Entry:
         return [self.name, *self.aliases]
 
 
-def read_tsv(path: Path, kind: str) -> Iterator[Entry]:
+def tsv_rows(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row) for each data line of a tab-separated file with a header; '#' lines are comments."""
     header: Optional[list[str]] = None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        cells = line.split("\t")
+        cells = [c.strip() for c in line.split("\t")]
         if header is None:
-            header = [c.strip() for c in cells]
-            if header[:2] != ["slug", "name"]:
-                raise GazetteerError(f"{path}:{number}: header must start with 'slug<TAB>name'")
+            header = cells
+            if header[:len(required)] != required:
+                raise GazetteerError(f"{path}:{number}: header must start with {'<TAB>'.join(required)!r}")
             continue
-        row = dict(zip(header, (c.strip() for c in cells)))
+        yield number, dict(zip(header, cells))
+
+
+def read_tsv(path: Path, kind: str) -> Iterator[Entry]:
+    for number, row in tsv_rows(path, ["slug", "name"]):
         if not row.get("slug") or not row.get("name"):
             raise GazetteerError(f"{path}:{number}: a row needs a slug and a name")
         aliases = [a.strip() for a in row.get("aliases", "").split("|") if a.strip()]
@@ -142,17 +147,7 @@ RELATIONS = {"sameAs": "http://www.w3.org/2002/07/owl#sameAs",
 def read_authorities(path: Path) -> list[AuthorityLink]:
     """The curated links to outside authorities; a row without a source is an error, never a guess."""
     links: list[AuthorityLink] = []
-    header = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = [c.strip() for c in line.split("\t")]
-        if header is None:
-            header = cells
-            if header[:5] != ["kind", "slug", "relation", "uri", "source"]:
-                raise GazetteerError(f"{path}:{number}: header must be kind, slug, relation, uri, source")
-            continue
-        row = dict(zip(header, cells))
+    for number, row in tsv_rows(path, ["kind", "slug", "relation", "uri", "source"]):
         if row.get("kind") not in FILES:
             raise GazetteerError(f"{path}:{number}: kind must be one of {', '.join(FILES)}")
         if row.get("relation") not in RELATIONS:

@@ -239,15 +239,7 @@ def _bundled_files() -> list[tuple[str, Path]]:
 
 
 def _rows(path: Path):
-    header = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cells = [c.strip() for c in line.split("\t")]
-        if header is None:
-            header = cells
-            continue
-        yield number, dict(zip(header, cells))
+    return gz.tsv_rows(path, ["slug", "name"])
 
 
 def test_bundled_files_have_the_slug_name_header():
