@@ -149,12 +149,23 @@ def eval_cmd(docs, gold, verbose, as_json) -> None:
 @STORE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(store_path, host, port) -> None:
-    """Serve the graph: SPARQL endpoint and linked-data pages."""
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run before it is cancelled.")
+@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,
+              help="Enables SPARQL Update and Graph Store writes for clients sending 'Authorization: Bearer TOKEN' "
+                   "[env: KG_WRITE_TOKEN]. Without it the server is read-only.")
+@click.option("--max-query-length", default=1_000_000, show_default=True, type=int, help="Longest query accepted, in characters.")
+def serve(store_path, host, port, timeout, workers, write_token, max_query_length) -> None:
+    """Serve the graph: SPARQL endpoint, Graph Store Protocol, linked-data pages."""
     from server import create_app
 
-    app = create_app(store_path)
-    click.echo(f"serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql)", err=True)
+    try:
+        app = create_app(store_path, timeout=timeout, workers=workers, write_token=write_token,
+                         max_query_length=max_query_length)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    mode = "read-write (token required)" if write_token else "read-only"
+    click.echo(f"serving {store_path} on http://{host}:{port}/ (SPARQL at /sparql, {mode}, timeout {timeout:g} s)", err=True)
     app.run(host=host, port=port, threaded=True)
 
 

@@ -90,7 +90,7 @@ class StoreDir:
 
     # --- the graph ----------------------------------------------------------
     def write_new(self, quads: Iterable[ox.Quad]) -> Path:
-        """Bulk-load quads into a fresh database and make it current in one rename."""
+        """Bulk-load quads into a fresh database and make it current in one rename (the one before is kept)."""
         self.path.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         target = self.path / f"db-{stamp}-{os.getpid()}-{time.time_ns() % 10**9:09d}"
@@ -111,5 +111,8 @@ class StoreDir:
             link.unlink()
         os.symlink(target.name, link)
         os.replace(link, self.current)  # atomic: readers see the old or the new graph, never half
-        if previous and previous != target.resolve() and previous.exists():
-            shutil.rmtree(previous, ignore_errors=True)
+        # keep the previous database: a running server may still be reading it until it reopens the new one
+        keep = {target.resolve(), previous}
+        for old in self.path.glob("db-*"):
+            if old.resolve() not in keep:
+                shutil.rmtree(old, ignore_errors=True)

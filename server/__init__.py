@@ -1,17 +1,57 @@
-"""The Flask app: SPARQL endpoint and linked-data pages over the Oxigraph store."""
+"""The Flask app: SPARQL endpoint, Graph Store Protocol and linked-data pages over the Oxigraph store.
+
+``create_app`` is the app factory; each concern is a blueprint (``sparql``,
+``graph_store``). For production run it under gunicorn with one process and
+threads (the query pool gives the parallelism)::
+
+    gunicorn -w 1 --threads 16 'server:create_app(store_path="kg-store", timeout=30)'
+"""
 from __future__ import annotations
 
-from flask import Flask
+import atexit
+import os
+
+from flask import Flask, Response
 
 from kg.store import StoreDir
 
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_QUERY = 1_000_000
 
-def create_app(store_path: str = "kg-store", **config) -> Flask:
+
+def create_app(store_path: str | None = None, *, timeout: float | None = None, workers: int | None = None,
+               write_token: str | None = None, max_query_length: int | None = None, **config) -> Flask:
     app = Flask(__name__)
-    app.config.update(STORE_PATH=store_path, **config)
-    app.extensions["kg_store"] = StoreDir(store_path)
+    store_path = store_path or os.environ.get("KG_STORE", "kg-store")
+    app.config.update(
+        STORE_PATH=store_path,
+        TIMEOUT=float(timeout if timeout is not None else os.environ.get("KG_TIMEOUT", DEFAULT_TIMEOUT)),
+        WORKERS=int(workers if workers is not None else os.environ.get("KG_WORKERS", 2)),
+        WRITE_TOKEN=write_token if write_token is not None else os.environ.get("KG_WRITE_TOKEN") or None,
+        MAX_QUERY_LENGTH=int(max_query_length or os.environ.get("KG_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY)),
+        **config,
+    )
+    # request bodies: a query or update is limited; Graph Store uploads may be bigger
+    app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
+    store = StoreDir(store_path)
+    if not store.exists():
+        raise RuntimeError(f"{store_path}: no graph built here yet (run 'kg build PATH --store {store_path}')")
 
+    from .state import AppState
+
+    app_state = AppState(store, app.config["WORKERS"], app.config["TIMEOUT"])
+    app.extensions["kg_state"] = app_state
+    app.extensions["kg_store"] = store
+    atexit.register(app_state.pool.close)
+
+    from .graph_store import bp as graph_store_bp
     from .sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
+    app.register_blueprint(graph_store_bp)
+
+    @app.errorhandler(413)
+    def _too_large(_error):
+        return Response("Request body too large\n", status=413, mimetype="text/plain")
+
     return app

@@ -1,0 +1,197 @@
+"""Queries in worker processes that can be killed.
+
+pyoxigraph has no query timeout or cancellation, so each query runs in one of a
+few worker processes holding the store open read-only. A query past the timeout
+gets its worker killed and replaced: the client is told it timed out, and the
+other workers keep serving. Writes pause the pool: every worker closes the
+store, the write runs alone, and fresh workers reopen it.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+
+class QueryTimeout(RuntimeError):
+    pass
+
+
+class PoolBusy(RuntimeError):
+    pass
+
+
+@dataclass
+class Job:
+    query: str
+    default_graphs: Optional[list[str]] = None  # None: the union of all graphs
+    named_graphs: Optional[list[str]] = None
+    results_format: Optional[str] = None  # media type chosen for SELECT/ASK, None if nothing acceptable
+    graph_format: Optional[str] = None  # media type chosen for CONSTRUCT/DESCRIBE
+    base_iri: Optional[str] = None
+
+
+@dataclass
+class Answer:
+    status: int
+    content_type: str = "text/plain; charset=utf-8"
+    body: bytes = b""
+    headers: dict = field(default_factory=dict)
+
+
+def _serve(conn, store_link: str) -> None:
+    """The worker process: open the store read-only, answer jobs until told to stop."""
+    import pyoxigraph as ox
+
+    from .formats import RESULT_FORMATS, RDF_FORMATS
+
+    opened_path = None
+    store = None
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            target = os.path.realpath(store_link)
+            if target != opened_path:
+                store = None
+                store = ox.Store.read_only(target)
+                opened_path = target
+            kwargs = {"base_iri": job.base_iri} if job.base_iri else {}
+            if job.default_graphs is None:
+                kwargs["use_default_graph_as_union"] = True
+            else:
+                kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs is not None:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+            result = store.query(job.query, **kwargs)
+            if isinstance(result, ox.QueryTriples):
+                if job.graph_format is None:
+                    conn.send(Answer(406, body=b"No acceptable RDF format for a CONSTRUCT or DESCRIBE result\n"))
+                    continue
+                body = result.serialize(format=RDF_FORMATS[job.graph_format])
+                conn.send(Answer(200, _with_charset(job.graph_format), body))
+            else:
+                if job.results_format is None:
+                    conn.send(Answer(406, body=b"No acceptable format for SELECT or ASK results\n"))
+                    continue
+                body = result.serialize(format=RESULT_FORMATS[job.results_format])
+                conn.send(Answer(200, _with_charset(job.results_format), body))
+        except SyntaxError as exc:
+            conn.send(Answer(400, body=f"SPARQL syntax error: {exc}\n".encode()))
+        except (ValueError, OSError) as exc:
+            conn.send(Answer(400, body=f"Query error: {exc}\n".encode()))
+        except Exception as exc:  # noqa: BLE001 - the worker must answer, whatever happened
+            conn.send(Answer(500, body=f"Query failed: {type(exc).__name__}: {exc}\n".encode()))
+
+
+def _with_charset(media_type: str) -> str:
+    from .formats import is_text
+
+    return f"{media_type}; charset=utf-8" if is_text(media_type) else media_type
+
+
+class _Worker:
+    def __init__(self, ctx, store_link: str):
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_serve, args=(child, store_link), daemon=True)
+        self.process.start()
+        child.close()
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+            self.process.join(2)
+            if self.process.is_alive():
+                self.process.kill()
+        self.process.join(2)
+        self.conn.close()
+
+
+class QueryPool:
+    def __init__(self, store_link: Path | str, size: int = 2, timeout: float = 30.0):
+        self.store_link = str(store_link)
+        self.size = max(1, size)
+        self.timeout = timeout
+        self._ctx = mp.get_context("spawn")  # no fork of a threaded web server
+        self._idle: "queue.Queue[_Worker]" = queue.Queue()
+        self._gate = threading.Condition()
+        self._paused = False
+        self._active = 0
+        for _ in range(self.size):
+            self._idle.put(_Worker(self._ctx, self.store_link))
+
+    def run(self, job: Job) -> Answer:
+        with self._gate:
+            while self._paused:
+                self._gate.wait()
+            self._active += 1
+        try:
+            try:
+                worker = self._idle.get(timeout=self.timeout)
+            except queue.Empty:
+                raise PoolBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+            try:
+                worker.conn.send(job)
+                if worker.conn.poll(self.timeout):
+                    answer = worker.conn.recv()
+                    self._idle.put(worker)
+                    return answer
+            except (EOFError, BrokenPipeError, OSError):
+                pass
+            # too slow (or dead): kill it and put a fresh worker in its place
+            worker.stop(kill=True)
+            self._idle.put(_Worker(self._ctx, self.store_link))
+            raise QueryTimeout(f"Query timed out after {self.timeout:g} seconds and was cancelled")
+        finally:
+            with self._gate:
+                self._active -= 1
+                self._gate.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Stop every worker (they close the store), run a write alone, then start fresh workers."""
+        with self._gate:
+            while self._paused:
+                self._gate.wait()
+            self._paused = True
+            deadline = time.monotonic() + self.timeout + 5
+            while self._active and time.monotonic() < deadline:
+                self._gate.wait(0.1)
+        workers = []
+        while len(workers) < self.size:
+            try:
+                workers.append(self._idle.get(timeout=1))
+            except queue.Empty:
+                break
+        for worker in workers:
+            worker.stop()
+        try:
+            yield
+        finally:
+            for _ in range(self.size):
+                self._idle.put(_Worker(self._ctx, self.store_link))
+            with self._gate:
+                self._paused = False
+                self._gate.notify_all()
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().stop()
+            except queue.Empty:
+                break

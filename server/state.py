@@ -1,0 +1,83 @@
+"""What the running app shares: the store folder, the query pool, and figures cached per build."""
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from typing import Callable
+
+import pyoxigraph as ox
+from flask import current_app
+
+from kg.store import StoreDir
+
+from .pool import QueryPool
+
+
+class AppState:
+    def __init__(self, store: StoreDir, workers: int, timeout: float):
+        self.store = store
+        self.pool = QueryPool(store.current, workers, timeout)
+        self._write_lock = threading.Lock()
+        self._cache: dict[str, object] = {}
+
+    def generation(self) -> str:
+        """Changes whenever the graph may have changed: a new build or a write."""
+        target = os.path.realpath(self.store.current)
+        marker = self.store.path / "generation"
+        written = marker.read_text().strip() if marker.exists() else "0"
+        return f"{os.path.basename(target)}:{written}"
+
+    def _cached(self, key: str, compute: Callable[[], object]):
+        full = f"{self.generation()}|{key}"
+        if full not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[full] = compute()
+        return self._cache[full]
+
+    def read_store(self) -> ox.Store:
+        return self.store.open(read_only=True)
+
+    def triple_count(self) -> int:
+        def count():
+            result = self.pool.run(_count_job())
+            return int(result.body.decode().splitlines()[1]) if result.status == 200 else 0
+        return self._cached("triples", count)
+
+    def named_graph_counts(self) -> list[tuple[str, int]]:
+        """Named graphs other than the per-document ones, with their sizes (documents are many)."""
+        def compute():
+            query = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                     "FILTER(!CONTAINS(STR(?g), '/graph/document/')) } GROUP BY ?g ORDER BY ?g")
+            from .pool import Job
+            answer = self.pool.run(Job(query, results_format="text/tab-separated-values"))
+            out = []
+            for line in answer.body.decode().splitlines()[1:]:
+                g, n = line.split("\t")
+                out.append((g.strip("<>"), int(n.split("^^")[0].strip('"'))))
+            return out
+        return self._cached("graphs", compute)
+
+    def write(self, action: Callable[[ox.Store], None]) -> None:
+        """Run a write alone: queries pause, the store opens read-write, then workers reopen it."""
+        with self._write_lock, self.pool.exclusive():
+            store = self.store.open(read_only=False)
+            try:
+                action(store)
+                store.flush()
+            finally:
+                del store
+            marker = self.store.path / "generation"
+            current = int(marker.read_text()) if marker.exists() else 0
+            marker.write_text(str(current + 1))
+
+
+def _count_job():
+    from .pool import Job
+
+    return Job("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", results_format="text/csv")
+
+
+def state() -> AppState:
+    return current_app.extensions["kg_state"]
