@@ -30,12 +30,14 @@ ALIASES = {
     "turtle": "text/turtle", "ttl": "text/turtle", "ntriples": "application/n-triples", "nt": "application/n-triples",
     "n-triples": "application/n-triples", "jsonld": "application/ld+json", "json-ld": "application/ld+json",
     "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "owl": "application/rdf+xml",
+    "n3": "text/turtle",  # a Turtle document is valid N3
     "trig": "application/trig", "nquads": "application/n-quads", "nq": "application/n-quads", "n-quads": "application/n-quads",
 }
 # media types clients send for the same thing
 SYNONYMS = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
             "text/xml": "application/sparql-results+xml", "text/plain": "application/n-triples",
-            "application/x-turtle": "text/turtle", "application/turtle": "text/turtle", "application/json+ld": "application/ld+json"}
+            "application/x-turtle": "text/turtle", "application/turtle": "text/turtle", "application/json+ld": "application/ld+json",
+            "text/n3": "text/turtle", "text/rdf+n3": "text/turtle", "application/n3": "text/turtle"}
 
 # request bodies the Graph Store accepts
 PARSE_FORMATS = {**{k: v for k, v in RDF_FORMATS.items()}, "application/x-turtle": ox.RdfFormat.TURTLE,

@@ -108,7 +108,9 @@ def query_endpoint():
     default_graphs = _absolute(params.get("default-graph-uri", []), "default-graph-uri")
     named_graphs = _absolute(params.get("named-graph-uri", []), "named-graph-uri")
 
-    fmt = _single(params, "format")
+    # some clients (SPARQLWrapper) repeat 'format' or add 'output': the first one we know wins
+    fmt = next((f for f in params.get("format", []) + params.get("output", []) if from_format_parameter(f)),
+               (params.get("format") or [None])[0])
     if fmt:
         chosen = from_format_parameter(fmt)
         if chosen is None:
