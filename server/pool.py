@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -68,7 +69,9 @@ def _serve(conn, store_link: str) -> None:
                 opened_path = target
             kwargs = {"base_iri": job.base_iri} if job.base_iri else {}
             if job.default_graphs is None:
-                kwargs["use_default_graph_as_union"] = True
+                # no dataset in the request: the query's own FROM wins, else the union of all graphs
+                if not names_its_dataset(job.query):
+                    kwargs["use_default_graph_as_union"] = True
             else:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
             if job.named_graphs is not None:
@@ -92,6 +95,23 @@ def _serve(conn, store_link: str) -> None:
             conn.send(Answer(400, body=f"Query error: {exc}\n".encode()))
         except Exception as exc:  # noqa: BLE001 - the worker must answer, whatever happened
             conn.send(Answer(500, body=f"Query failed: {type(exc).__name__}: {exc}\n".encode()))
+
+
+_TOKENS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|[{}]|\b[A-Za-z]+\b""", re.S)
+
+
+def names_its_dataset(query: str) -> bool:
+    """Does the query have a FROM or FROM NAMED clause (outside strings, IRIs, comments and groups)?"""
+    depth = 0
+    for m in _TOKENS.finditer(query):
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and token.upper() == "FROM":
+            return True
+    return False
 
 
 def _with_charset(media_type: str) -> str:

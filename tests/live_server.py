@@ -204,6 +204,7 @@ class LiveServer:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
         env.setdefault("PYTHONUNBUFFERED", "1")
+        env.pop("KG_WRITE_TOKEN", None)  # the token comes from the command line only (or not at all)
         last_error = ""
         for _ in range(attempts):
             self.port = free_port()
