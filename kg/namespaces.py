@@ -51,3 +51,36 @@ owl = _NS(PREFIXES["owl"])
 rico = _NS(PREFIXES["rico"])
 crm = _NS(PREFIXES["crm"])
 foaf = _NS(PREFIXES["foaf"])
+
+
+_IRI_FORBIDDEN = set('<>"{}|^`\\ \t\n\r')
+
+
+def iri_term(value: str) -> str:
+    """An IRI as SPARQL text; refuses anything that could break out of the angle brackets."""
+    if not value or any(ch in _IRI_FORBIDDEN or ord(ch) < 0x20 for ch in value):
+        raise ValueError(f"not a usable IRI: {value!r}")
+    return f"<{value}>"
+
+
+def literal_term(value: str) -> str:
+    """A plain string literal as SPARQL text, every character that could end it escaped."""
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+               .replace("\t", "\\t").replace("\b", "\\b").replace("\f", "\\f"))
+    return f'"{escaped}"'
+
+
+def with_values(query: str, bindings: dict[str, tuple[str, str]]) -> str:
+    """Bind variables by an inline VALUES block at the start of the query's outer group.
+
+    ``bindings``: variable name -> ("iri" | "literal", value). Values are escaped, never pasted raw.
+    """
+    if not bindings:
+        return query
+    for name in bindings:
+        if not name.isidentifier():
+            raise ValueError(f"not a variable name: {name!r}")
+    terms = " ".join(iri_term(v) if kind == "iri" else literal_term(v) for kind, v in bindings.values())
+    block = f" VALUES ({' '.join('?' + n for n in bindings)}) {{ ({terms}) }} "
+    brace = query.index("{")
+    return query[:brace + 1] + block + query[brace + 1:]

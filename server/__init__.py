@@ -45,10 +45,12 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
     atexit.register(app_state.pool.close)
 
     from .graph_store import bp as graph_store_bp
+    from .reconcile import bp as reconcile_bp
     from .sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(graph_store_bp)
+    app.register_blueprint(reconcile_bp)
 
     @app.errorhandler(413)
     def _too_large(_error):

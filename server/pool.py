@@ -28,6 +28,10 @@ class PoolBusy(RuntimeError):
     pass
 
 
+class WorkerCrashed(RuntimeError):
+    pass
+
+
 @dataclass
 class Job:
     query: str
@@ -114,6 +118,36 @@ def names_its_dataset(query: str) -> bool:
     return False
 
 
+_TOKENS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|[{}]|\b[A-Za-z]+\b""", re.S)
+
+
+def names_its_dataset(query: str) -> bool:
+    """Does the query have a FROM or FROM NAMED clause (outside strings, IRIs, comments and groups)?"""
+    depth = 0
+    for m in _TOKENS.finditer(query):
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and token.upper() == "FROM":
+            return True
+    return False
+
+
+def _term(spec: tuple):
+    import pyoxigraph as ox
+
+    kind, value, *extra = spec
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if extra and extra[0] and extra[0].startswith("@"):
+        return ox.Literal(value, language=extra[0][1:])
+    if extra and extra[0]:
+        return ox.Literal(value, datatype=ox.NamedNode(extra[0]))
+    return ox.Literal(value)
+
+
 def _with_charset(media_type: str) -> str:
     from .formats import is_text
 
@@ -165,17 +199,24 @@ class QueryPool:
                 worker = self._idle.get(timeout=self.timeout)
             except queue.Empty:
                 raise PoolBusy(f"all {self.size} query workers stayed busy for {self.timeout:g} s") from None
+            deadline = time.monotonic() + self.timeout
             try:
                 worker.conn.send(job)
-                if worker.conn.poll(self.timeout):
-                    answer = worker.conn.recv()
-                    self._idle.put(worker)
-                    return answer
+                while worker.process.is_alive():
+                    if worker.conn.poll(min(0.5, max(0.0, deadline - time.monotonic()))):
+                        answer = worker.conn.recv()
+                        self._idle.put(worker)
+                        return answer
+                    if time.monotonic() >= deadline:
+                        break
             except (EOFError, BrokenPipeError, OSError):
                 pass
-            # too slow (or dead): kill it and put a fresh worker in its place
+            # too slow, or dead: kill it and put a fresh worker in its place
+            crashed = not worker.process.is_alive()
             worker.stop(kill=True)
             self._idle.put(_Worker(self._ctx, self.store_link))
+            if crashed:
+                raise WorkerCrashed("the query worker stopped unexpectedly; the query was not answered")
             raise QueryTimeout(f"Query timed out after {self.timeout:g} seconds and was cancelled")
         finally:
             with self._gate:

@@ -16,7 +16,7 @@ from kg.namespaces import PREFIXES
 
 from .auth import require_token, write_allowed
 from .formats import GRAPH_ONLY, RDF_FORMATS, RESULT_FORMATS, from_format_parameter, negotiate
-from .pool import Job, PoolBusy, QueryTimeout
+from .pool import Job, PoolBusy, QueryTimeout, WorkerCrashed
 from .state import state
 
 bp = Blueprint("sparql", __name__)
@@ -138,6 +138,8 @@ def query_endpoint():
         return _text(f"{exc}. Narrow the query (LIMIT, more specific patterns) or ask the operator for a longer --timeout.", 503)
     except PoolBusy as exc:
         return _text(f"The server is busy: {exc}. Try again shortly.", 503, **{"Retry-After": "5"})
+    except WorkerCrashed as exc:
+        return _text(f"Query failed: {exc}", 500)
     response = Response(answer.body, status=answer.status, content_type=answer.content_type)
     if answer.status == 200 and etag:
         response.headers["ETag"] = f'"{etag}"'

@@ -36,6 +36,31 @@ class AppState:
             self._cache[full] = compute()
         return self._cache[full]
 
+    def _run(self, query: str, bindings: dict) -> dict:
+        import json
+
+        from kg.namespaces import sparql_prefixes, with_values
+
+        from .pool import Job
+
+        specs = {name: (value if isinstance(value, tuple) else ("literal", str(value))) for name, value in bindings.items()}
+        answer = self.pool.run(Job(with_values(sparql_prefixes() + query, specs),
+                                   results_format="application/sparql-results+json"))
+        if answer.status != 200:
+            raise RuntimeError(answer.body.decode("utf-8", "replace"))
+        return json.loads(answer.body)
+
+    def select(self, query: str, **bindings) -> list[dict]:
+        """Rows of a SELECT run in the pool, with values bound by an escaped VALUES block.
+
+        ``bindings``: variable name -> an IRI (``iri(...)``) or a string (a plain literal).
+        Each row maps variable -> {'type', 'value', ...} as in SPARQL JSON results.
+        """
+        return self._run(query, bindings)["results"]["bindings"]
+
+    def ask(self, query: str, **bindings) -> bool:
+        return bool(self._run(query, bindings)["boolean"])
+
     def read_store(self) -> ox.Store:
         return self.store.open(read_only=True)
 
@@ -81,3 +106,8 @@ def _count_job():
 
 def state() -> AppState:
     return current_app.extensions["kg_state"]
+
+
+def iri(value: str) -> tuple:
+    """A binding for :meth:`AppState.select` that is an IRI, not a string."""
+    return ("iri", value)
