@@ -14,7 +14,9 @@ from .extract import extract
 from .gazetteer import default_gazetteer
 from .parse import ParseError, parse_file
 from .records import ExtractedDocument
+from . import search_index
 from .resolve import resolve
+from .search_index import write_index
 from .store import StoreDir
 from .uris import Minter
 
@@ -58,10 +60,11 @@ def extract_file(path: Path) -> ExtractedDocument:
     return extract(parse_file(path))
 
 
-def quads_for(documents: list[ExtractedDocument], minter: Minter, started: datetime) -> Iterator[ox.Quad]:
+def quads_for(documents: list[ExtractedDocument], minter: Minter, started: datetime,
+              resolution=None) -> Iterator[ox.Quad]:
     from mappings import map_document, map_entities, provenance_quads, vocabulary_quads
 
-    resolution = resolve(documents)
+    resolution = resolution or resolve(documents)
     yield from vocabulary_quads(minter)
     yield from map_entities(resolution, minter)
     for ed in documents:
@@ -106,11 +109,31 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
         t1 = time.perf_counter()
         documents = list(store.load_records())
         report.documents_in_store = len(documents)
-        counted = _Counter(quads_for(documents, minter, started))
-        store.write_new(counted)
+        resolution = resolve(documents)
+        counted = _Counter(quads_for(documents, minter, started, resolution))
+        # the side index (search, facets) is written next to the new database and swapped in with it
+        def extras(db_dir: Path) -> None:
+            write_index(search_index.path_for(db_dir), documents, resolution, minter)
+            write_dump(db_dir)
+
+        store.write_new(counted, extras=extras)
         report.quads = counted.n
         report.seconds["resolve+map+load"] = time.perf_counter() - t1
     return report
+
+
+def write_dump(db_dir: Path) -> Path:
+    """The whole graph as gzipped N-Quads, for bulk download (served at /dumps/)."""
+    import gzip
+
+    target = db_dir.with_name(db_dir.name + ".nq.gz")
+    tmp = target.with_suffix(".tmp")
+    store = ox.Store.read_only(str(db_dir))
+    with gzip.open(tmp, "wb", compresslevel=6) as out:
+        store.dump(out, ox.RdfFormat.N_QUADS)
+    del store
+    tmp.replace(target)
+    return target
 
 
 class _Counter:

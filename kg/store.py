@@ -89,8 +89,11 @@ class StoreDir:
                 yield record
 
     # --- the graph ----------------------------------------------------------
-    def write_new(self, quads: Iterable[ox.Quad]) -> Path:
-        """Bulk-load quads into a fresh database and make it current in one rename (the one before is kept)."""
+    def write_new(self, quads: Iterable[ox.Quad], extras=None) -> Path:
+        """Bulk-load quads into a fresh database and make it current in one rename (the one before is kept).
+
+        ``extras(db_dir)`` writes the files that belong with this database (side index, dump) before the swap.
+        """
         self.path.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         target = self.path / f"db-{stamp}-{os.getpid()}-{time.time_ns() % 10**9:09d}"
@@ -101,6 +104,8 @@ class StoreDir:
         store.optimize()
         store.flush()
         del store
+        if extras is not None:
+            extras(target)
         self.swap(target)
         return target
 
@@ -114,5 +119,7 @@ class StoreDir:
         # keep the previous database: a running server may still be reading it until it reopens the new one
         keep = {target.resolve(), previous}
         for old in self.path.glob("db-*"):
-            if old.resolve() not in keep:
+            if old.is_dir() and old.resolve() not in keep:
                 shutil.rmtree(old, ignore_errors=True)
+                for sibling in self.path.glob(old.name + ".*"):
+                    sibling.unlink(missing_ok=True)  # its side index and dump go with it

@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template, request
 
 from kg.store import StoreDir
 
@@ -44,16 +44,29 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
     app.extensions["kg_store"] = store
     atexit.register(app_state.pool.close)
 
+    from .explorer import bp as explorer_bp
     from .graph_store import bp as graph_store_bp
+    from .linked_data import bp as linked_data_bp
     from .reconcile import bp as reconcile_bp
     from .sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(graph_store_bp)
+    app.register_blueprint(linked_data_bp)
+    app.register_blueprint(explorer_bp)
     app.register_blueprint(reconcile_bp)
 
     @app.errorhandler(413)
     def _too_large(_error):
         return Response("Request body too large\n", status=413, mimetype="text/plain")
+
+    from werkzeug.exceptions import HTTPException
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        # a page for people, plain text for everyone else; never a stack trace
+        if request.accept_mimetypes.best == "text/html" or "text/html" in request.accept_mimetypes.values():
+            return render_template("error.html", code=error.code, title=error.name, message=error.description), error.code
+        return Response(f"{error.code} {error.name}: {error.description}\n", status=error.code, mimetype="text/plain")
 
     return app

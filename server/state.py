@@ -21,6 +21,35 @@ class AppState:
         self._write_lock = threading.Lock()
         self._cache: dict[str, object] = {}
 
+    @property
+    def base(self) -> str:
+        """The base the store was built with (its URIs resolve under it)."""
+        from kg.uris import DEFAULT_BASE
+
+        marker = self.store.path / "base-uri"
+        base = marker.read_text().strip() if marker.exists() else DEFAULT_BASE
+        return base if base.endswith("/") else base + "/"
+
+    def db_dir(self):
+        from pathlib import Path
+
+        return Path(os.path.realpath(self.store.current))
+
+    def dump_path(self):
+        path = self.db_dir().with_name(self.db_dir().name + ".nq.gz")
+        return path if path.exists() else None
+
+    def search_db(self):
+        """A read-only connection to the side index of the graph being served."""
+        import sqlite3
+
+        from kg.search_index import path_for
+
+        path = path_for(self.db_dir())
+        if not path.exists():
+            return None
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
     def generation(self) -> str:
         """Changes whenever the graph may have changed: a new build or a write."""
         target = os.path.realpath(self.store.current)

@@ -1,0 +1,411 @@
+"""The browser explorer: entity pages, search with autocomplete, browse with facets, the query page.
+
+Every page reads the store through the worker pool with bound values, labels
+come from ``labels.py``, and everything shown is escaped by the templates.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from markupsafe import Markup, escape
+
+from kg.namespaces import PREFIXES, iri_term
+
+from .labels import labels
+from .state import iri as bind_iri
+from .state import state
+
+bp = Blueprint("explorer", __name__)
+
+SCHEMA, AKG, SKOS = PREFIXES["schema"], PREFIXES["akg"], PREFIXES["skos"]
+KIND_OF_TYPE = {AKG + "Document": "document", AKG + "Person": "person", AKG + "Organization": "organization",
+                AKG + "Place": "place", AKG + "Meeting": "meeting", SKOS + "Concept": "topic"}
+PAGE = 20
+
+
+@bp.app_template_filter("local")
+def local_link(iri: str) -> str:
+    """Our own IRIs link to this server (so pages work on localhost and behind a proxy alike)."""
+    base = state().base
+    if iri.startswith(base):
+        return "/" + iri[len(base):]
+    return iri
+
+
+def anchor_for(start: int, end: int) -> str:
+    return f"m{start}-{end}"
+
+
+def _v(row, name, default=None):
+    return row[name]["value"] if name in row else default
+
+
+def _types(iri: str) -> set[str]:
+    return {_v(r, "t") for r in state().select("SELECT ?t WHERE { ?r a ?t }", r=bind_iri(iri))}
+
+
+def incoming_links(iri: str, limit: int = 10) -> list[dict]:
+    groups = state().select("SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?r } GROUP BY ?p ORDER BY DESC(?n)",
+                            r=bind_iri(iri))
+    out = []
+    for g in groups:
+        prop = _v(g, "p")
+        subjects = [_v(r, "s") for r in state().select(
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?r } ORDER BY ?s LIMIT %d" % limit, r=bind_iri(iri), p=bind_iri(prop))]
+        out.append({"property": prop, "label": _prop_label(prop), "count": int(_v(g, "n")), "subjects": subjects})
+    return out
+
+
+def _prop_label(prop: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if prop.startswith(ns):
+            return f"{prefix}:{prop[len(ns):]}"
+    return prop
+
+
+def _jsonld(iri: str, types: set[str], name: str) -> str:
+    data = {"@context": "https://schema.org/", "@id": iri, "@type": [t[len(SCHEMA):] for t in types if t.startswith(SCHEMA)] or "Thing",
+            "name": name}
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _render(template: str, iri: str, types: set[str], title: str, **context) -> Response:
+    from .linked_data import SUFFIXES
+
+    inc = incoming_links(iri)
+    needed = {s for g in inc for s in g["subjects"]} | set(context.pop("label_iris", ()))
+    lab = labels(needed)
+    lab.update(context.pop("labels", {}))
+    html = render_template(template, iri=iri, title=title, canonical=iri, alternates=list(SUFFIXES.items()),
+                           jsonld=_jsonld(iri, types, title), incoming=inc, labels=lab, **context)
+    return Response(html, mimetype="text/html")
+
+
+def entity_page(iri: str) -> Response:
+    types = _types(iri)
+    kind = next((KIND_OF_TYPE[t] for t in types if t in KIND_OF_TYPE), None)
+    page = {"document": document_page, "person": person_page, "meeting": meeting_page,
+            "organization": agent_page, "place": agent_page, "topic": topic_page}.get(kind, generic_page)
+    return page(iri, types)
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+def _evidence(iri: str, doc: str | None = None) -> list[dict]:
+    rows = state().select("""SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {
+        ?a oa:hasBody ?r ; oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
+        ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }
+        ORDER BY ?doc ?start LIMIT 200""", r=bind_iri(iri))
+    out = []
+    for r in rows:
+        if doc and _v(r, "doc") != doc:
+            continue
+        start, end = int(_v(r, "start")), int(_v(r, "end"))
+        out.append({"doc": _v(r, "doc"), "exact": _v(r, "exact"), "anchor": anchor_for(start, end),
+                    "method": _v(r, "method"), "confidence": _v(r, "conf")})
+    return out
+
+
+def highlighted_text(doc: str, text: str) -> Markup:
+    """The stored text with every identified mention linked to its entity (text escaped, never markup)."""
+    rows = state().select("""SELECT ?start ?end ?body ?type WHERE {
+        ?a oa:motivatedBy oa:identifying ; oa:hasBody ?body ; oa:hasTarget ?t .
+        ?t oa:hasSource ?doc ; oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end .
+        OPTIONAL { ?body a ?type FILTER(?type IN (schema:Person, schema:Organization, schema:Place)) } }""",
+                          doc=bind_iri(doc))
+    spans = sorted({(int(_v(r, "start")), int(_v(r, "end")), _v(r, "body"), _v(r, "type", "")) for r in rows})
+    names = labels({s[2] for s in spans})
+    out, pos = [], 0
+    for start, end, body, typ in spans:
+        if start < pos:
+            continue  # overlapping mentions: the first wins
+        out.append(escape(text[pos:start]))
+        kind = typ.rsplit("/", 1)[-1].lower() if typ else "entity"
+        out.append(Markup('<a class="mention {kind}" id="{anchor}" href="{href}" title="{title}">{quote}</a>').format(
+            kind=kind, anchor=anchor_for(start, end), href=local_link(body), title=names.get(body, body),
+            quote=text[start:end]))
+        pos = end
+    out.append(escape(text[pos:]))
+    return Markup("").join(out)
+
+
+def document_page(iri: str, types: set[str]) -> Response:
+    s = state()
+    props = defaultdict(list)
+    for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
+        props[_v(r, "p")].append(_v(r, "o"))
+    one = lambda p: (props.get(p) or [None])[0]  # noqa: E731
+    text = one(AKG + "bodyText") or ""
+    ref = one(AKG + "archivalReference")
+    reference = {}
+    if ref:
+        for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(ref)):
+            reference[_v(r, "p").rsplit("#", 1)[-1]] = _v(r, "o")
+    notes = s.select("SELECT ?n ?kind ?value WHERE { ?d akg:hasNote ?n . ?n akg:noteKind ?kind ; rdf:value ?value } ORDER BY ?n",
+                     d=bind_iri(iri))
+    meetings = s.select("""SELECT ?m ?date ?place (GROUP_CONCAT(?a; separator=" ") AS ?attendees) WHERE {
+        ?d akg:reportsMeeting ?m . OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
+        OPTIONAL { ?m schema:attendee ?a } } GROUP BY ?m ?date ?place ORDER BY ?date""", d=bind_iri(iri))
+    topics = s.select("""SELECT ?t (MAX(?score) AS ?s) WHERE { ?d dcterms:subject ?t .
+        OPTIONAL { ?a oa:hasBody ?t ; oa:hasScope ?d ; akg:score ?score } } GROUP BY ?t ORDER BY DESC(?s)""", d=bind_iri(iri))
+    mentioned = s.select("""SELECT ?e ?type (COUNT(?a) AS ?n) WHERE { ?d schema:mentions ?e . ?e a ?type
+        FILTER(?type IN (schema:Person, schema:Organization, schema:Place))
+        OPTIONAL { ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?d } } GROUP BY ?e ?type ORDER BY DESC(?n)""", d=bind_iri(iri))
+    iris = set()
+    for key in (SCHEMA + "translator", SCHEMA + "author", SCHEMA + "funder", SCHEMA + "recipient", AKG + "issuingBody",
+                AKG + "placeWritten", AKG + "documentType", PREFIXES["dcterms"] + "language"):
+        iris.update(props.get(key, []))
+    iris.update(_v(m, "place") for m in meetings if "place" in m)
+    iris.update(a for m in meetings for a in _v(m, "attendees", "").split())
+    iris.update(_v(t, "t") for t in topics)
+    iris.update(_v(e, "e") for e in mentioned)
+    title = one(PREFIXES["dcterms"] + "title") or iri
+    citation = f"“{title}”, {one(PREFIXES['dcterms'] + 'date') or 'undated'}, {reference.get('referenceText') or ''}. {iri}"
+    return _render("document.html", iri, types, title, props=props, one=one, text=highlighted_text(iri, text),
+                   reference=reference, notes=notes, meetings=meetings, topics=topics, mentioned=mentioned,
+                   citation=citation, label_iris=iris, AKG=AKG, SCHEMA=SCHEMA, DCT=PREFIXES["dcterms"])
+
+
+def person_page(iri: str, types: set[str]) -> Response:
+    s = state()
+    props = defaultdict(list)
+    for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
+        props[_v(r, "p")].append(_v(r, "o"))
+    name = (props.get(SCHEMA + "name") or [iri])[0]
+    meetings = s.select("""SELECT ?m ?date ?place ?doc ?role (GROUP_CONCAT(DISTINCT ?other; separator=" ") AS ?others) WHERE {
+        ?m schema:attendee ?r . OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
+        OPTIONAL { ?m schema:subjectOf ?doc } OPTIONAL { ?m akg:hasParticipation ?part . ?part akg:participant ?r ; akg:role ?role }
+        OPTIONAL { ?m schema:attendee ?other FILTER(?other != ?r) } }
+        GROUP BY ?m ?date ?place ?doc ?role ORDER BY ?date""", r=bind_iri(iri))
+    met = Counter(o for m in meetings for o in _v(m, "others", "").split())
+    documents = s.select("""SELECT DISTINCT ?d ?date WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent .
+        OPTIONAL { ?d dcterms:date ?date } } ORDER BY ?date LIMIT 200""", r=bind_iri(iri))
+    topics = s.select("""SELECT ?t (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r ; dcterms:subject ?t }
+        GROUP BY ?t ORDER BY DESC(?n) LIMIT 12""", r=bind_iri(iri))
+    places = s.select("""SELECT ?pl (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r, ?pl . ?pl a schema:Place }
+        GROUP BY ?pl ORDER BY DESC(?n) LIMIT 12""", r=bind_iri(iri))
+    authorities = s.select("""SELECT ?rel ?target WHERE { ?r ?rel ?target FILTER(?rel IN (owl:sameAs, skos:closeMatch, skos:exactMatch)) }""",
+                           r=bind_iri(iri))
+    evidence = _evidence(iri)
+    by_doc = defaultdict(list)
+    for q in evidence:
+        by_doc[q["doc"]].append(q)
+    iris = {iri} | set(met) | {_v(m, "place") for m in meetings if "place" in m} | {_v(m, "doc") for m in meetings if "doc" in m}
+    iris |= {_v(d, "d") for d in documents} | {_v(t, "t") for t in topics} | {_v(p, "pl") for p in places}
+    iris |= {_v(m, "m") for m in meetings}
+    network = _network(iri, met.most_common(12))
+    return _render("person.html", iri, types, name, props=props, meetings=meetings, met=met.most_common(12),
+                   documents=documents, topics=topics, places=places, authorities=authorities, by_doc=by_doc,
+                   network=network, label_iris=iris, AKG=AKG, SCHEMA=SCHEMA)
+
+
+def _network(center: str, neighbours: list[tuple[str, int]]) -> list[dict]:
+    """Positions on a circle for the people met most often (drawn as SVG by the template)."""
+    import math
+
+    out = []
+    for i, (other, count) in enumerate(neighbours):
+        angle = 2 * math.pi * i / max(1, len(neighbours))
+        out.append({"iri": other, "count": count, "x": round(200 + 150 * math.cos(angle), 1),
+                    "y": round(160 + 120 * math.sin(angle), 1), "width": min(8, 1 + count)})
+    return out
+
+
+def meeting_page(iri: str, types: set[str]) -> Response:
+    s = state()
+    props = defaultdict(list)
+    for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
+        props[_v(r, "p")].append(_v(r, "o"))
+    participants = s.select("""SELECT ?part ?person ?role WHERE { ?m akg:hasParticipation ?part .
+        ?part akg:participant ?person . OPTIONAL { ?part akg:role ?role } } ORDER BY ?person""", m=bind_iri(iri))
+    for p in participants:
+        p["evidence"] = _evidence(_v(p, "part"))
+    iris = {_v(p, "person") for p in participants} | set(props.get(SCHEMA + "location", [])) | \
+        set(props.get(SCHEMA + "subjectOf", [])) | set(props.get(SCHEMA + "about", []))
+    title = (props.get(PREFIXES["rdfs"] + "label") or [iri])[0]
+    return _render("meeting.html", iri, types, title, props=props, participants=participants, label_iris=iris,
+                   AKG=AKG, SCHEMA=SCHEMA)
+
+
+def agent_page(iri: str, types: set[str]) -> Response:
+    s = state()
+    props = defaultdict(list)
+    for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
+        props[_v(r, "p")].append(_v(r, "o"))
+    documents = s.select("""SELECT DISTINCT ?d ?date WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent .
+        OPTIONAL { ?d dcterms:date ?date } } ORDER BY ?date LIMIT 200""", r=bind_iri(iri))
+    meetings = s.select("""SELECT ?m ?date WHERE { ?m schema:location ?r . OPTIONAL { ?m schema:startDate ?date } }
+        ORDER BY ?date LIMIT 200""", r=bind_iri(iri))
+    people = s.select("""SELECT ?p (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r, ?p . ?p a schema:Person }
+        GROUP BY ?p ORDER BY DESC(?n) LIMIT 15""", r=bind_iri(iri))
+    name = (props.get(SCHEMA + "name") or [iri])[0]
+    iris = {_v(d, "d") for d in documents} | {_v(m, "m") for m in meetings} | {_v(p, "p") for p in people}
+    kind = "place" if AKG + "Place" in types else "organization"
+    return _render("agent.html", iri, types, name, props=props, documents=documents, meetings=meetings, people=people,
+                   kind=kind, quotes=_evidence(iri)[:50], label_iris=iris, SCHEMA=SCHEMA, AKG=AKG)
+
+
+def topic_page(iri: str, types: set[str]) -> Response:
+    s = state()
+    props = defaultdict(list)
+    for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
+        props[_v(r, "p")].append(_v(r, "o"))
+    narrower = [_v(r, "n") for r in s.select("SELECT ?n WHERE { ?n skos:broader ?r }", r=bind_iri(iri))]
+    documents = s.select("""SELECT ?d ?date WHERE { ?d dcterms:subject ?r . OPTIONAL { ?d dcterms:date ?date } }
+        ORDER BY ?date LIMIT 200""", r=bind_iri(iri))
+    meetings = s.select("""SELECT ?m ?date WHERE { ?m schema:about ?r . OPTIONAL { ?m schema:startDate ?date } }
+        ORDER BY ?date LIMIT 200""", r=bind_iri(iri))
+    name = (props.get(SKOS + "prefLabel") or [iri])[0]
+    iris = set(props.get(SKOS + "broader", [])) | set(narrower) | {_v(d, "d") for d in documents} | {_v(m, "m") for m in meetings}
+    return _render("topic.html", iri, types, name, props=props, narrower=narrower, documents=documents,
+                   meetings=meetings, label_iris=iris, SKOS=SKOS)
+
+
+def generic_page(iri: str, types: set[str]) -> Response:
+    rows = state().select("SELECT ?p ?o WHERE { ?r ?p ?o } ORDER BY ?p LIMIT 500", r=bind_iri(iri))
+    iris = {_v(r, "o") for r in rows if r["o"]["type"] == "uri"} | {iri}
+    lab = labels(iris)
+    return _render("generic.html", iri, types, lab.get(iri, iri), rows=rows, prop_label=_prop_label, label_iris=iris)
+
+
+# --- home, incoming, search, browse, query ------------------------------------------------------
+
+@bp.route("/")
+def home():
+    db = state().search_db()
+    counts = {}
+    if db is not None:
+        counts = dict(db.execute("SELECT kind, COUNT(*) FROM names GROUP BY kind").fetchall())
+        counts["document"] = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        recent = db.execute("SELECT iri, title, date FROM documents ORDER BY date LIMIT 20").fetchall()
+    else:
+        recent = []
+    return render_template("home.html", title="Explore", counts=counts, recent=recent)
+
+
+@bp.route("/incoming")
+def incoming():
+    iri, prop = request.args.get("iri", ""), request.args.get("p", "")
+    page = max(1, request.args.get("page", 1, type=int))
+    try:
+        iri_term(iri), iri_term(prop)
+    except ValueError:
+        abort(400)
+    rows = state().select("SELECT DISTINCT ?s WHERE { ?s ?p ?r } ORDER BY ?s LIMIT %d OFFSET %d" % (PAGE + 1, (page - 1) * PAGE),
+                          r=bind_iri(iri), p=bind_iri(prop))
+    subjects = [_v(r, "s") for r in rows]
+    return render_template("incoming.html", title=f"Links to {iri}", iri=iri, prop=_prop_label(prop), p=prop,
+                           subjects=subjects[:PAGE], more=len(subjects) > PAGE, page=page,
+                           labels=labels(subjects + [iri]))
+
+
+def _fts_query(text: str, prefix: bool = False) -> str | None:
+    """User text as an FTS5 query: words only, each quoted (no FTS syntax from the user reaches SQLite)."""
+    words = re.findall(r"\w+", text, re.UNICODE)
+    if not words:
+        return None
+    quoted = ['"%s"' % w.replace('"', "") for w in words]
+    if prefix:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+@bp.route("/api/suggest")
+def suggest():
+    query = _fts_query(request.args.get("q", ""), prefix=True)
+    db = state().search_db()
+    if not query or db is None:
+        return jsonify([])
+    rows = db.execute("SELECT iri, kind, label FROM names WHERE names MATCH ? ORDER BY rank, CAST(weight AS INTEGER) DESC LIMIT 10",
+                      (query,)).fetchall()
+    return jsonify([{"iri": r[0], "href": local_link(r[0]), "kind": r[1], "label": r[2]} for r in rows])
+
+
+@bp.route("/search")
+def search():
+    q = request.args.get("q", "").strip()
+    query = _fts_query(q)
+    db = state().search_db()
+    entities, documents = [], []
+    if query and db is not None:
+        entities = db.execute("SELECT iri, kind, label, weight FROM names WHERE names MATCH ? "
+                              "ORDER BY rank LIMIT 50", (query,)).fetchall()
+        documents = db.execute("SELECT texts.iri, d.title, d.date, snippet(texts, 2, '\x02', '\x03', '…', 24) "
+                               "FROM texts JOIN documents d ON d.iri = texts.iri WHERE texts MATCH ? ORDER BY rank LIMIT 50",
+                               (query,)).fetchall()
+    documents = [(iri, title, date, _snippet(snip)) for iri, title, date, snip in documents]
+    return render_template("search.html", title=f"Search: {q}" if q else "Search", q=q, entities=entities,
+                           documents=documents)
+
+
+def _snippet(text: str) -> Markup:
+    """An FTS snippet with its match markers turned into <mark>, everything else escaped."""
+    out = escape(text).replace("\x02", Markup("<mark>")).replace("\x03", Markup("</mark>"))
+    return Markup(out)
+
+
+FACETS = [("year", "Year"), ("type", "Document type"), ("issuer", "Originating body"), ("person", "Person"),
+          ("place", "Place"), ("topic", "Topic")]
+
+
+@bp.route("/browse")
+def browse():
+    db = state().search_db()
+    if db is None:
+        abort(503)
+    chosen = [(f, v) for f, _ in FACETS for v in request.args.getlist(f)]
+    where, params = "", []
+    for facet, value in chosen:
+        where += " AND d.iri IN (SELECT doc FROM facets WHERE facet = ? AND value = ?)"
+        params += [facet, value]
+    total = db.execute(f"SELECT COUNT(*) FROM documents d WHERE 1=1{where}", params).fetchone()[0]
+    page = max(1, request.args.get("page", 1, type=int))
+    docs = db.execute(f"SELECT d.iri, d.title, d.date, d.doc_type FROM documents d WHERE 1=1{where} "
+                      f"ORDER BY d.date LIMIT ? OFFSET ?", params + [PAGE, (page - 1) * PAGE]).fetchall()
+    facets = []
+    for facet, title in FACETS:
+        order = "f.value" if facet == "year" else "n DESC, f.label"
+        rows = db.execute(f"SELECT f.value, f.label, COUNT(DISTINCT f.doc) AS n FROM facets f JOIN documents d ON d.iri = f.doc "
+                          f"WHERE f.facet = ?{where} GROUP BY f.value, f.label ORDER BY {order} LIMIT 30",
+                          [facet] + params).fetchall()
+        facets.append({"name": facet, "title": title, "values": rows})
+    chosen_labels = {v: l for f, v in chosen for (l,) in db.execute(
+        "SELECT label FROM facets WHERE facet = ? AND value = ? LIMIT 1", (f, v)).fetchall()}
+    return render_template("browse.html", title="Browse documents", total=total, docs=docs, facets=facets, chosen=chosen,
+                           chosen_labels=chosen_labels, page=page, pages=(total + PAGE - 1) // PAGE)
+
+
+EXAMPLES = [
+    ("People Kim Il Sung met", """PREFIX schema: <https://schema.org/>
+SELECT ?date ?other ?name WHERE {
+  ?kim schema:name "Kim Il Sung" .
+  ?m schema:attendee ?kim, ?other ; schema:startDate ?date .
+  ?other schema:name ?name FILTER(?other != ?kim)
+} ORDER BY ?date"""),
+    ("Meetings per year", """PREFIX schema: <https://schema.org/>
+SELECT ?year (COUNT(?m) AS ?meetings) WHERE {
+  ?m a schema:Event ; schema:startDate ?date .
+  BIND(SUBSTR(STR(?date), 1, 4) AS ?year)
+} GROUP BY ?year ORDER BY ?year"""),
+    ("Who met whom most often", """PREFIX schema: <https://schema.org/>
+SELECT ?a ?b (COUNT(DISTINCT ?m) AS ?meetings) WHERE {
+  ?m schema:attendee ?x, ?y . ?x schema:name ?a . ?y schema:name ?b FILTER(STR(?x) < STR(?y))
+} GROUP BY ?a ?b ORDER BY DESC(?meetings) LIMIT 25"""),
+    ("Documents on a topic", """PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?document ?title ?date WHERE {
+  ?document dcterms:subject ?topic ; dcterms:title ?title . OPTIONAL { ?document dcterms:date ?date }
+  ?topic skos:prefLabel "military intelligence"@en
+} ORDER BY ?date"""),
+]
+
+
+@bp.route("/query")
+def query_page():
+    return render_template("query.html", title="Query", examples=EXAMPLES, query=request.args.get("query") or EXAMPLES[0][1],
+                           prefixes=PREFIXES)

@@ -1,0 +1,42 @@
+"""Label lookup, the one place: skos:prefLabel > rdfs:label > schema:name > the IRI's last part."""
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from kg.namespaces import iri_term
+
+from .state import state
+
+_ORDER = {"http://www.w3.org/2004/02/skos/core#prefLabel": 0, "http://www.w3.org/2000/01/rdf-schema#label": 1,
+          "https://schema.org/name": 2, "http://purl.org/dc/terms/title": 3}
+
+
+def fallback(iri: str) -> str:
+    tail = iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return unquote(tail).replace("-", " ") or iri
+
+
+def labels(iris) -> dict[str, str]:
+    """Labels for many IRIs in one query (English or untagged labels first)."""
+    iris = [i for i in dict.fromkeys(iris) if i]
+    out: dict[str, str] = {}
+    for start in range(0, len(iris), 200):
+        chunk = iris[start:start + 200]
+        rows = state().select(
+            "SELECT ?s ?p ?l WHERE { VALUES ?s { %s } ?s ?p ?l . "
+            "FILTER(?p IN (skos:prefLabel, rdfs:label, schema:name, dcterms:title)) "
+            "FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) }" % " ".join(iri_term(i) for i in chunk))
+        best: dict[str, tuple[int, str]] = {}
+        for row in rows:
+            s, p, label = row["s"]["value"], row["p"]["value"], row["l"]["value"]
+            rank = _ORDER.get(p, 9)
+            if s not in best or rank < best[s][0] or (rank == best[s][0] and label < best[s][1]):
+                best[s] = (rank, label)
+        out.update({s: v[1] for s, v in best.items()})
+    for iri in iris:
+        out.setdefault(iri, fallback(iri))
+    return out
+
+
+def label(iri: str) -> str:
+    return labels([iri])[iri]
