@@ -148,7 +148,7 @@ def document_page(iri: str, types: set[str]) -> Response:
             reference[_v(r, "p").rsplit("#", 1)[-1]] = _v(r, "o")
     notes = s.select("SELECT ?n ?kind ?value WHERE { ?d akg:hasNote ?n . ?n akg:noteKind ?kind ; rdf:value ?value } ORDER BY ?n",
                      d=bind_iri(iri))
-    meetings = s.select("""SELECT ?m ?date ?place (GROUP_CONCAT(?a; separator=" ") AS ?attendees) WHERE {
+    meetings = s.select("""SELECT ?m ?date ?place (GROUP_CONCAT(DISTINCT STR(?a); separator=" ") AS ?attendees) WHERE {
         ?d akg:reportsMeeting ?m . OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
         OPTIONAL { ?m schema:attendee ?a } } GROUP BY ?m ?date ?place ORDER BY ?date""", d=bind_iri(iri))
     topics = s.select("""SELECT ?t (MAX(?score) AS ?s) WHERE { ?d dcterms:subject ?t .
@@ -177,7 +177,7 @@ def person_page(iri: str, types: set[str]) -> Response:
     for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
         props[_v(r, "p")].append(_v(r, "o"))
     name = (props.get(SCHEMA + "name") or [iri])[0]
-    meetings = s.select("""SELECT ?m ?date ?place ?doc ?role (GROUP_CONCAT(DISTINCT ?other; separator=" ") AS ?others) WHERE {
+    meetings = s.select("""SELECT ?m ?date ?place ?doc ?role (GROUP_CONCAT(DISTINCT STR(?other); separator=" ") AS ?others) WHERE {
         ?m schema:attendee ?r . OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
         OPTIONAL { ?m schema:subjectOf ?doc } OPTIONAL { ?m akg:hasParticipation ?part . ?part akg:participant ?r ; akg:role ?role }
         OPTIONAL { ?m schema:attendee ?other FILTER(?other != ?r) } }

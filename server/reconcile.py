@@ -234,24 +234,24 @@ def _build_index() -> NameIndex:
 
 
 _index_lock = threading.Lock()
-_indexes: dict[tuple[int, str], NameIndex] = {}  # (id of the app state, generation) -> index
 
 
 def name_index() -> NameIndex:
-    """The index of the graph being served, built once per generation (a build or a write changes it)."""
+    """The index of the graph being served, built once per generation (a build or a write changes it).
+
+    Kept on the app state (one per app), as ``(generation, index)``.
+    """
     s = state()
-    key = (id(s), s.generation())
-    index = _indexes.get(key)
-    if index is not None:
-        return index
+    generation = s.generation()
+    cached = getattr(s, "_reconcile_index", None)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
     with _index_lock:
-        index = _indexes.get(key)
-        if index is None:
-            index = _build_index()
-            for old in [k for k in _indexes if k[0] == key[0]]:
-                del _indexes[old]
-            _indexes[key] = index
-    return index
+        cached = getattr(s, "_reconcile_index", None)
+        if cached is None or cached[0] != generation:
+            cached = (generation, _build_index())
+            s._reconcile_index = cached
+    return cached[1]
 
 
 # --------------------------------------------------------------------------- matching
