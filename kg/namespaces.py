@@ -1,6 +1,8 @@
 """SPARQL/Turtle prefixes: the one place they are declared."""
 from __future__ import annotations
 
+import re
+
 AKG = "https://w3id.org/archive-kg/ontology#"
 
 PREFIXES = {
@@ -82,5 +84,16 @@ def with_values(query: str, bindings: dict[str, tuple[str, str]]) -> str:
             raise ValueError(f"not a variable name: {name!r}")
     terms = " ".join(iri_term(v) if kind == "iri" else literal_term(v) for kind, v in bindings.values())
     block = f" VALUES ({' '.join('?' + n for n in bindings)}) {{ ({terms}) }} "
-    brace = query.index("{")
+    brace = _first_brace(query)
     return query[:brace + 1] + block + query[brace + 1:]
+
+
+_LEXEMES = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|\{""", re.S)
+
+
+def _first_brace(query: str) -> int:
+    """The first '{' that is not inside an IRI, a string or a comment."""
+    for m in _LEXEMES.finditer(query):
+        if m.group(0) == "{":
+            return m.start()
+    raise ValueError("the query has no group to bind values in")

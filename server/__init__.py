@@ -28,7 +28,8 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
         TIMEOUT=float(timeout if timeout is not None else os.environ.get("KG_TIMEOUT", DEFAULT_TIMEOUT)),
         WORKERS=int(workers if workers is not None else os.environ.get("KG_WORKERS", 2)),
         WRITE_TOKEN=write_token if write_token is not None else os.environ.get("KG_WRITE_TOKEN") or None,
-        MAX_QUERY_LENGTH=int(max_query_length or os.environ.get("KG_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY)),
+        MAX_QUERY_LENGTH=int(max_query_length if max_query_length is not None
+                             else os.environ.get("KG_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY)),
         **config,
     )
     # request bodies: a query or update is limited; Graph Store uploads may be bigger

@@ -38,6 +38,13 @@ def _target():
     return ox.NamedNode(graph), None
 
 
+@bp.after_request
+def _cors(response: Response) -> Response:
+    # reads are open to any origin, as for the query endpoint; writes still need the token
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _exists(store: ox.Store, graph) -> bool:
     if isinstance(graph, ox.DefaultGraph):
         return True

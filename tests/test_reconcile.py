@@ -401,3 +401,29 @@ def test_suggest_type_and_flyout(client):
     flyout = client.get("/reconcile/flyout/entity", query_string={"id": KIM_IL_SUNG}).get_json()
     assert flyout["id"] == KIM_IL_SUNG and "Kim Il Sung" in flyout["html"]
     assert client.get("/reconcile/flyout/entity", query_string={"id": "nope"}).status_code == 404
+
+
+# --------------------------------------------------------------------------- the index follows the graph
+
+
+def test_index_is_rebuilt_after_a_write(app, tmp_path):
+    """The name index is cached per graph generation: an update shows up in the next answer."""
+    import shutil
+
+    from server import create_app
+
+    store = tmp_path / "store"
+    shutil.copytree(app.config["STORE_PATH"], store, symlinks=True)
+    writable = create_app(str(store), workers=1, write_token="reconcile-test-token")
+    try:
+        c = writable.test_client()
+        assert all(r["score"] < 100 for r in one(c, "Vasily Zaitsev"))
+        update = ('PREFIX schema: <https://schema.org/> INSERT DATA { GRAPH <http://localhost:5000/graph/entities> { '
+                  '<http://localhost:5000/id/person/vasily-zaitsev> a schema:Person ; schema:name "Vasily Zaitsev" } }')
+        response = c.post("/sparql/update", data={"update": update},
+                          headers={"Authorization": "Bearer reconcile-test-token"})
+        assert response.status_code == 204, response.data
+        top = one(c, "Vasily Zaitsev")[0]
+        assert (top["id"], top["score"], top["match"]) == (BASE + "id/person/vasily-zaitsev", 100, True)
+    finally:
+        writable.extensions["kg_state"].pool.close()

@@ -37,7 +37,7 @@ _THIRD_PERSON_CUES = re.compile(
 _PARTICIPANT_BLOCK_RE = re.compile(
     r"^[ \t]*(?P<label>Participants|Participating|Present|Those present|Attending|Our side|Korean side|Chinese side|"
     r"Soviet side|American side|From Seoul|From Pyongyang|Interpreter|Interpretation and Minutes|Interpretation|"
-    r"Recorder|Note-taker|Minutes)[ \t]*:?[ \t]*(?P<rest>[^\n]*)$", re.M)
+    r"Recorder|Note-taker|Minutes)(?:[ \t]*:[ \t]*(?P<rest>[^\n]*)|(?P<bare>[ \t]*))$", re.M)
 _DURATION_RE = re.compile(
     r"\b(?:lasted|lasting|for|continued for|went on for)\s+(?P<text>(?:more than |about |approximately |over |around |less than |nearly |almost )?"
     r"(?:(?P<num>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|an?)(?P<half>\s+and\s+(?:a|one)\s+half)?\s+(?P<unit>hours?|minutes?))"
@@ -266,6 +266,8 @@ def _reported_meetings(doc: ParsedDocument, people: list[EntityRecord], places: 
     return out
 
 
+_BETWEEN_RE = re.compile(r"\b(?:[Cc]onversations?|[Tt]alks|[Nn]egotiations|[Dd]iscussion|[Mm]eeting)\s+(?:between|of|with)\s+"
+                         r"([^\n]{3,160}?)(?=,|\s+on\s|\s+in\s|\s+at\s|$|\n)", re.M)
 _SUMMARY_CUE_RE = re.compile(
     r"\b(?:conversation|talks|meeting|meets|met|discuss(?:es|ed)?|receives|received|visits|visited)\b", re.I)
 
@@ -398,7 +400,15 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
         role = ("interpreter" if "interpret" in label else "note-taker" if label in ("recorder", "note-taker", "minutes")
                 else "participant")
         block_end = _block_end(text, bm.end(), span.end)
-        for person, mention in _people_in(bm.start("rest"), block_end, people):
+        if role in ("interpreter", "note-taker"):
+            # 'Interpreter: X' names one or two people: the line itself, or the paragraph after the label
+            if (bm.group("rest") or "").strip():
+                block_end = bm.end()
+            else:
+                para = re.search(r"\S[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*", text[bm.end():block_end])
+                block_end = bm.end() + para.end() if para else bm.end()
+        rest_start = bm.start("rest") if bm.group("rest") is not None else bm.end()
+        for person, mention in _people_in(rest_start, block_end, people):
             if _listed_name(text, mention):
                 add(person, role, mention, "participants-block", 0.9)
     # the lines of the heading between the title and the first speaker that list people and little else
@@ -419,6 +429,14 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
                 for person, mention in found:
                     if _listed_name(text, mention):
                         add(person, "participant", mention, "heading-list", 0.75)
+    # the record's title or heading names who talked: "Conversation between Premier Zhou Enlai and Premier Kim Il Sung"
+    if meeting.method == "record":
+        heads = [doc.title_span] if doc.title_span else []
+        heads.append(Span(span.start, min(span.end, span.start + 400), ""))
+        for head in heads:
+            for tm in _BETWEEN_RE.finditer(text, head.start, head.end):
+                for person, mention in _people_in(tm.start(1), tm.end(1), people):
+                    add(person, "participant", mention, "record-title", 0.8)
     # speaker labels
     for sm in _SPEAKER_RE.finditer(text, span.start, span.end):
         for person, mention in _people_in(sm.start(), sm.end(), people):

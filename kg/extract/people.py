@@ -193,7 +193,7 @@ def clean_role(role: Optional[str]) -> Optional[str]:
     if not role:
         return None
     words = [w for w in re.sub(r"[\[\]]", " ", role).split() if w.lower() not in _HONORIFICS]
-    return " ".join(words) or None
+    return " ".join(words).strip(" ,;:") or None
 
 
 def _followed_by_verb(text: str, end: int) -> bool:
