@@ -33,6 +33,8 @@ class Problem:
 @dataclass
 class BuildReport:
     built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     documents_in_store: int = 0
@@ -72,19 +74,55 @@ def quads_for(documents: list[ExtractedDocument], minter: Minter, started: datet
     yield from provenance_quads(minter, __version__, documents, started)
 
 
+def extraction_fingerprint() -> str:
+    """Changes whenever extraction could give another result: the code, the gazetteers, the topic scheme."""
+    import hashlib
+
+    from ontology import path as ontology_path
+    from .gazetteer import gazetteer_dirs
+
+    digest = hashlib.sha1(__version__.encode())
+    here = Path(__file__).parent
+    files = sorted([*here.glob("*.py"), *(here / "extract").glob("*.py"), ontology_path("topics.ttl")])
+    for directory in gazetteer_dirs():
+        files += sorted(Path(directory).glob("*.tsv"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optional[str] = None,
           progress: Optional[Callable[[str], None]] = None) -> BuildReport:
+    """Add the documents under ``paths`` to the store's graph.
+
+    Only files that changed since they were last built are parsed and extracted again; files that
+    disappeared from a folder given in ``paths`` leave the graph. The graph is then made anew from
+    every document's record, so the result equals a full rebuild, and swapped in at once.
+    """
     report = BuildReport()
     store = StoreDir(store_path)
     minter = Minter(base_uri) if base_uri else Minter()
     started = datetime.now(timezone.utc).replace(microsecond=0)
     say = progress or (lambda message: None)
     default_gazetteer()
+    paths = [Path(p) for p in paths]
     with store.lock():
         t0 = time.perf_counter()
+        fingerprint = extraction_fingerprint()
+        manifest = store.manifest()
         seen: dict[str, str] = {}
+        found_paths: set[str] = set()
         for path in discover(paths):
+            found_paths.add(str(path))
             try:
+                file_hash = store.file_hash(path)
+                known = manifest.get(str(path))
+                if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
+                        and store.record_path(known["doc_id"]).exists():
+                    seen[known["doc_id"]] = str(path)
+                    report.unchanged.append(known["doc_id"])
+                    continue
                 ed = extract_file(path)
             except ParseError as exc:
                 report.skipped.append(Problem(str(path), exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"))
@@ -94,24 +132,37 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
                 report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
                 continue
             doc_id = ed.doc.doc_id
-            if doc_id in seen:
-                report.skipped.append(Problem(str(path), f"document id {doc_id!r} is already used by {seen[doc_id]}"))
+            owner = seen.get(doc_id) or next((p for p, m in manifest.items()
+                                              if m["doc_id"] == doc_id and p != str(path) and Path(p).exists()), None)
+            if owner:
+                report.skipped.append(Problem(str(path), f"document id {doc_id!r} is already used by {owner}"))
                 continue
             seen[doc_id] = str(path)
             for warning in ed.doc.warnings:
                 report.warnings.append(Problem(str(path), warning))
             store.save_record(ed)
+            manifest[str(path)] = {"doc_id": doc_id, "hash": file_hash, "fingerprint": fingerprint}
             report.built.append(doc_id)
+        # files gone from a folder that was given: their documents leave the graph
+        for folder in (p for p in paths if p.is_dir()):
+            for known_path, entry in list(manifest.items()):
+                inside = Path(known_path).resolve().is_relative_to(folder.resolve())
+                if inside and known_path not in found_paths and not Path(known_path).exists():
+                    store.drop_record(entry["doc_id"])
+                    del manifest[known_path]
+                    report.removed.append(entry["doc_id"])
+        store.save_manifest(manifest)
         report.seconds["parse+extract"] = time.perf_counter() - t0
-        if not report.built and store.exists():
+        if not report.built and not report.removed and store.exists():
             report.documents_in_store = len(store.record_ids())
-            return report  # nothing new: the graph being served stays exactly as it is
+            return report  # nothing changed: the graph being served stays exactly as it is
         t1 = time.perf_counter()
         documents = list(store.load_records())
         report.documents_in_store = len(documents)
         resolution = resolve(documents)
         counted = _Counter(quads_for(documents, minter, started, resolution))
-        # the side index (search, facets) is written next to the new database and swapped in with it
+
+        # the side index (search, facets) and the dump are written next to the new database and swapped in with it
         def extras(db_dir: Path) -> None:
             write_index(search_index.path_for(db_dir), documents, resolution, minter)
             write_dump(db_dir)

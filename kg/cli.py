@@ -45,7 +45,8 @@ def build(paths, store_path, base_uri, gazetteer_dirs, quiet) -> None:
             click.echo(f"warning: {problem}", err=True)
     for problem in report.skipped:
         click.echo(f"error: {problem}", err=True)
-    click.echo(f"built {len(report.built)} document(s), skipped {len(report.skipped)}; "
+    click.echo(f"built {len(report.built)} document(s), {len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+               f"skipped {len(report.skipped)}; "
                f"{report.documents_in_store} document(s) and {report.quads} quads in {store_path} "
                f"(base {base_uri})")
     if not report.ok:

@@ -77,6 +77,26 @@ class StoreDir:
             return None
         return extracted_from_json(json.loads(path.read_text(encoding="utf-8")))
 
+    def drop_record(self, doc_id: str) -> None:
+        self.record_path(doc_id).unlink(missing_ok=True)
+
+    # which file made which document, and from what content: for incremental builds
+    def manifest(self) -> dict:
+        path = self.path / "manifest.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def save_manifest(self, manifest: dict) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / "manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, indent=0, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path / "manifest.json")
+
+    @staticmethod
+    def file_hash(path: Path) -> str:
+        import hashlib
+
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
     def record_ids(self) -> list[str]:
         if not self.records_dir.exists():
             return []

@@ -114,7 +114,7 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     problem = missing_browser()
     if problem:
         pytest.fail(problem, pytrace=False)
@@ -122,10 +122,19 @@ def browser():
 
     expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+        yield pw
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
                                       timeout=60_000)
-        yield chromium
-        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    chromium = launch(playwright)
+    yield chromium
+    chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -133,30 +142,34 @@ def journal() -> Journal:
     return Journal()
 
 
+def open_page(browser, server, journal: Journal):
+    """A page in a fresh context on the server, watched by the journal (close its context when done).
+
+    Nothing is intercepted or blocked: the browser does exactly what a reader's would (interception would, for
+    one, stop Chromium from asking for /favicon.ico), and every request it makes is recorded.
+    """
+    context = browser.new_context(base_url=server.base_url, viewport={"width": WIDTH, "height": HEIGHT},
+                                  device_scale_factor=1, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])  # as a reader's browser would have
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(2 * TIMEOUT_MS)
+    context.on("request", lambda request: journal.requests.append(request.url))
+    context.on("page", lambda page: watch(page, journal))  # also pop-ups
+    return context.new_page()
+
+
 @pytest.fixture(scope="module")
 def new_page(browser, server, journal) -> Callable:
-    """Opens a page in a fresh context on the server, watched by the journal; closes them all at the end."""
-    contexts = []
-
-    def block_outside(route):
-        journal.requests.append(route.request.url)  # recorded here too in case the request event never fires
-        route.abort()  # nothing outside the local server may be fetched (and the machine has no internet anyway)
+    """Opens pages in fresh contexts of the module's browser; closes them all at the end."""
+    pages = []
 
     def _open():
-        context = browser.new_context(base_url=server.base_url, viewport={"width": WIDTH, "height": HEIGHT},
-                                      device_scale_factor=1, accept_downloads=True)
-        context.grant_permissions(["clipboard-read", "clipboard-write"])  # as a reader's browser would have
-        context.set_default_timeout(TIMEOUT_MS)
-        context.set_default_navigation_timeout(2 * TIMEOUT_MS)
-        context.route(lambda url: not is_local(url), block_outside)
-        context.on("request", lambda request: journal.requests.append(request.url))
-        context.on("page", lambda page: watch(page, journal))  # also pop-ups
-        contexts.append(context)
-        return context.new_page()
+        pages.append(open_page(browser, server, journal))
+        return pages[-1]
 
     yield _open
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.context.close()
 
 
 @pytest.fixture
@@ -381,11 +394,17 @@ def test_readme_shows_the_screenshots():
 
 
 @pytest.fixture(scope="module")
-def tour(new_page, journal):
-    """Visits every main page the way a reader would (on top of what the tests above did); returns the journal."""
+def tour(playwright, server, journal):
+    """Visits every main page the way a first-time reader would (on top of what the tests above did).
+
+    It runs in a browser of its own, so that nothing the module's browser already has (e.g. its favicon cache)
+    hides what a fresh browser would do; it waits for the network to settle after each page so that late
+    requests and errors are recorded. Returns the journal.
+    """
     from playwright.sync_api import expect
 
-    page = new_page()
+    own_browser = launch(playwright)
+    page = open_page(own_browser, server, journal)
     settle = lambda: page.wait_for_load_state("networkidle")  # noqa: E731 (let late requests and errors arrive)
 
     goto(page, "/")
@@ -429,7 +448,7 @@ def tour(new_page, journal):
         page.locator("header nav").get_by_role("link", name=nav, exact=True).click()
         page.wait_for_load_state("load")
         settle()
-    page.close()
+    own_browser.close()
     return journal
 
 
@@ -439,8 +458,10 @@ def test_no_javascript_exceptions(tour):
 
 
 def test_no_console_errors(tour):
-    assert not tour.console_errors, ("console errors (pages visited: %d):\n" % len(set(tour.visited))
-                                     + "\n".join(sorted(set(tour.console_errors))))
+    errors = sorted(set(tour.console_errors))
+    hint = ("\n(/favicon.ico is what Chromium asks every site for: the site needs an icon there, or a "
+            "<link rel=\"icon\"> in its pages)" if any("/favicon.ico" in e for e in errors) else "")
+    assert not errors, f"console errors (pages visited: {len(set(tour.visited))}):\n" + "\n".join(errors) + hint
 
 
 def test_no_request_leaves_the_local_server(tour):

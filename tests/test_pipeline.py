@@ -180,7 +180,7 @@ def test_bad_files_are_reported_and_skipped(tmp_path):
     assert "empty.txt" in out and "empty" in out.split("empty.txt", 1)[1].splitlines()[0]
     assert "binary.txt" in out and "binary" in out.split("binary.txt", 1)[1].splitlines()[0]
     assert "notitle.txt" in out and "title" in out.split("notitle.txt", 1)[1].splitlines()[0]
-    assert "built 1 document(s), skipped 3" in out
+    assert "built 1 document(s), 0 unchanged, 0 removed, skipped 3" in out
     store = StoreDir(tmp_path / "store").open()
     assert values(store, "SELECT ?id WHERE { ?d a akg:Document ; dcterms:identifier ?id }") == {"116026"}
 
@@ -205,3 +205,42 @@ def test_base_uri_is_configurable_and_remembered(tmp_path):
     assert runner.invoke(main, ["build", str(EXAMPLES), "--store", str(store_path), "-q"]).exit_code == 0
     store = StoreDir(store_path).open()
     assert values(store, "SELECT ?d WHERE { ?d a akg:Document }") == {"https://archive.example.org/id/document/116026"}
+
+
+def _corpus(tmp_path, names=("a", "b", "c")):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i, name in enumerate(names):
+        (docs / f"{name}.txt").write_text(render_doc(
+            title=f"Memorandum of Conversation with Ambassador Ivan Kovalenko, number {i}",
+            body=f"1{i} March 1961\n\nI received Ambassador Ivan Kovalenko at his request. Kovalenko said that plan {i} was good.\n"),
+            encoding="utf-8")
+    return docs
+
+
+def test_incremental_rebuild_processes_only_what_changed(tmp_path):
+    docs = _corpus(tmp_path)
+    store_path = tmp_path / "store"
+    first = build([docs], store_path)
+    assert sorted(first.built) == ["a", "b", "c"]
+    again = build([docs], store_path)
+    assert again.built == [] and sorted(again.unchanged) == ["a", "b", "c"]
+    (docs / "b.txt").write_text((docs / "b.txt").read_text(encoding="utf-8").replace("plan 1", "plan 99"), encoding="utf-8")
+    (docs / "c.txt").unlink()
+    (docs / "d.txt").write_text((docs / "a.txt").read_text(encoding="utf-8").replace("number 0", "number 3"), encoding="utf-8")
+    changed = build([docs], store_path)
+    assert sorted(changed.built) == ["b", "d"] and changed.removed == ["c"] and sorted(changed.unchanged) == ["a"]
+    store = StoreDir(store_path).open()
+    ids = values(store, "SELECT ?id WHERE { ?d a akg:Document ; dcterms:identifier ?id }")
+    assert ids == {"a", "b", "d"}
+
+
+def test_incremental_result_equals_a_full_rebuild(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "incremental")
+    (docs / "a.txt").write_text((docs / "a.txt").read_text(encoding="utf-8").replace("Ivan Kovalenko", "Ivan Sorokin"),
+                                encoding="utf-8")
+    (docs / "c.txt").unlink()
+    build([docs], tmp_path / "incremental")
+    build([docs], tmp_path / "full")
+    assert _dump(tmp_path / "incremental", "graph/provenance") == _dump(tmp_path / "full", "graph/provenance")
