@@ -1,6 +1,7 @@
 """The pipeline end to end: parse -> extract -> resolve -> map -> load."""
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -14,7 +15,7 @@ from .extract import extract
 from .gazetteer import default_gazetteer
 from .parse import ParseError, parse_file
 from .records import ExtractedDocument
-from . import search_index
+from . import registry, search_index
 from .resolve import resolve
 from .search_index import write_index
 from .store import StoreDir
@@ -160,7 +161,10 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
         documents = list(store.load_records())
         report.documents_in_store = len(documents)
         resolution = resolve(documents)
-        counted = _Counter(quads_for(documents, minter, started, resolution))
+        # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
+        uris = registry.update(registry.load(store.path), registry.minted(documents, resolution, minter))
+        retired = registry.retired_quads(uris, minter)
+        counted = _Counter(itertools.chain(quads_for(documents, minter, started, resolution), retired))
 
         # the side index (search, facets) and the dump are written next to the new database and swapped in with it
         def extras(db_dir: Path) -> None:
@@ -168,6 +172,7 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
             write_dump(db_dir)
 
         store.write_new(counted, extras=extras)
+        registry.save(store.path, uris)
         report.quads = counted.n
         report.seconds["resolve+map+load"] = time.perf_counter() - t1
     return report

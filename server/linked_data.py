@@ -101,6 +101,16 @@ def resource(local: str):
     if mime is None:
         return Response("No acceptable format: HTML, Turtle, N-Triples, JSON-LD or RDF/XML\n", status=406,
                         mimetype="text/plain", headers={"Vary": "Accept"})
+    retired = state().retired(iri)
+    if retired and retired["status"] == "replaced":
+        target = retired["replaced_by"]
+        from .explorer import local_link
+
+        response = redirect(local_link(target) + (suffix or ""), 301)
+        response.headers["Link"] = f'<{target}>; rel="canonical"'
+        return response
+    if retired:
+        abort(410, description=f"{iri} was published by an earlier build and no longer stands for anything in the graph.")
     if not exists(iri):
         abort(404)
     if mime == "text/html":

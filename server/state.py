@@ -39,6 +39,20 @@ class AppState:
         path = self.db_dir().with_name(self.db_dir().name + ".nq.gz")
         return path if path.exists() else None
 
+    def retired(self, iri: str):
+        """What the URI registry says of a URI that is no longer minted: None, or its entry."""
+        from kg import registry
+
+        path = self.store.path / registry.FILE
+        if not path.exists():
+            return None
+        stamp = path.stat().st_mtime_ns
+        if self._cache.get("registry-stamp") != stamp:
+            self._cache["registry"] = registry.load(self.store.path)
+            self._cache["registry-stamp"] = stamp
+        entry = self._cache["registry"].get(iri)
+        return entry if entry and entry["status"] != "live" else None
+
     def search_db(self):
         """A read-only connection to the side index of the graph being served."""
         import sqlite3

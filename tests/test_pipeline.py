@@ -126,9 +126,9 @@ def test_named_graph_per_document_and_provenance(store):
     assert values(store, f"SELECT ?f WHERE {{ {DOC} akg:sourceFile ?f }}") == {str(EXAMPLES / "116026.txt")}
 
 
-def _dump(path: Path, skip_graph: str) -> set[str]:
+def _dump(path: Path, *skip_graphs: str) -> set[str]:
     store = StoreDir(path).open()
-    return {str(q) for q in store if skip_graph not in str(q.graph_name)}
+    return {str(q) for q in store if not any(g in str(q.graph_name) for g in skip_graphs)}
 
 
 def test_rebuild_gives_the_same_graph(tmp_path):
@@ -243,4 +243,49 @@ def test_incremental_result_equals_a_full_rebuild(tmp_path):
     (docs / "c.txt").unlink()
     build([docs], tmp_path / "incremental")
     build([docs], tmp_path / "full")
-    assert _dump(tmp_path / "incremental", "graph/provenance") == _dump(tmp_path / "full", "graph/provenance")
+    # the same graph, but for the history only the incremental store has: builds, and URIs it retired
+    assert _dump(tmp_path / "incremental", "graph/provenance", "graph/retired") == \
+        _dump(tmp_path / "full", "graph/provenance", "graph/retired")
+
+
+def test_published_uris_never_break(tmp_path):
+    from kg import registry
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "one.txt").write_text(render_doc(title="Memorandum of Conversation with Comrade Ivanov",
+        body="3 March 1961\n\nI received Comrade Ivanov. Ivanov said the plan was ready.\n"), encoding="utf-8")
+    (docs / "two.txt").write_text(render_doc(title="Memorandum of Conversation with Comrade Petrenko",
+        body="4 March 1961\n\nI received Comrade Petrenko. Petrenko said the plan was late.\n"), encoding="utf-8")
+    store_path = tmp_path / "store"
+    build([docs], store_path)
+    assert registry.load(store_path)["http://localhost:5000/id/person/ivanov"]["status"] == "live"
+    # a new reading shows Ivanov is Pavel Ivanov (a fuller name takes over the URI); Petrenko's document goes
+    (docs / "one.txt").write_text(render_doc(title="Memorandum of Conversation with Comrade Pavel Ivanov",
+        body="3 March 1961\n\nI received Comrade Pavel Ivanov. Ivanov said the plan was ready.\n"), encoding="utf-8")
+    (docs / "two.txt").unlink()
+    build([docs], store_path)
+    entries = registry.load(store_path)
+    assert entries["http://localhost:5000/id/person/ivanov"] == {
+        **entries["http://localhost:5000/id/person/ivanov"], "status": "replaced",
+        "replaced_by": "http://localhost:5000/id/person/pavel-ivanov"}
+    assert entries["http://localhost:5000/id/person/petrenko"]["status"] == "gone"
+    assert entries["http://localhost:5000/id/document/two"]["status"] == "gone"
+    store = StoreDir(store_path).open()
+    assert values(store, "SELECT ?n WHERE { <http://localhost:5000/id/person/ivanov> dcterms:isReplacedBy ?n }") == \
+        {"http://localhost:5000/id/person/pavel-ivanov"}
+
+    from server import create_app
+
+    app = create_app(str(store_path), workers=1)
+    try:
+        client = app.test_client()
+        moved = client.get("/id/person/ivanov", headers={"Accept": "text/turtle"})
+        assert moved.status_code == 301 and moved.headers["Location"].endswith("/id/person/pavel-ivanov")
+        assert client.get("/id/person/ivanov.ttl").headers["Location"].endswith("/id/person/pavel-ivanov.ttl")
+        assert client.get("/id/person/petrenko", headers={"Accept": "text/html"}).status_code == 410
+        assert client.get("/id/document/two", headers={"Accept": "text/turtle"}).status_code == 410
+        assert client.get("/id/person/pavel-ivanov", headers={"Accept": "text/turtle"}).status_code == 200
+        assert client.get("/id/person/never-existed", headers={"Accept": "text/turtle"}).status_code == 404
+    finally:
+        app.extensions["kg_state"].pool.close()
