@@ -97,6 +97,10 @@ def resource(local: str):
     iri = state().base + "id/" + local
     if request.path.endswith("/") and not local.endswith("/"):
         iri += "/"
+    try:
+        iri_term(iri)  # a path that cannot be an IRI of ours names nothing
+    except ValueError:
+        abort(404)
     mime = SUFFIXES[suffix] if suffix else chosen_format()
     if mime is None:
         return Response("No acceptable format: HTML, Turtle, N-Triples, JSON-LD or RDF/XML\n", status=406,

@@ -197,3 +197,18 @@ def test_query_page_has_examples_and_the_endpoint(client):
 def test_incoming_links_are_grouped_with_counts(client):
     html = client.get(ENTITIES["person"], headers={"Accept": "text/html"}).get_data(as_text=True)
     assert "What links here" in html and "schema:attendee" in html and "schema:mentions" in html
+
+
+@pytest.mark.parametrize("segment", ['x" } UNION { ?s ?p ?o', "x%3E%20%7D", "a\nb", "%00", "}", "<script>", "..%2F..%2Fetc%2Fpasswd"])
+def test_hostile_path_segments_never_reach_sparql(client, segment):
+    response = client.get("/id/person/" + segment, headers={"Accept": "text/turtle"})
+    assert response.status_code == 404
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/static/../../../../etc/passwd", "/static/..%2F..%2Fkg%2Fcli.py", "/dumps/../manifest.json",
+                                  "/dumps/..%2Fmanifest.json", "/dumps/archive-kg.nq.gz/../../base-uri"])
+def test_path_traversal_fails(client, path):
+    response = client.get(path)
+    assert response.status_code in (400, 404)
+    assert b"root:" not in response.data and b"doc_id" not in response.data
