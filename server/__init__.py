@@ -32,6 +32,11 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
                              else os.environ.get("KG_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY)),
         **config,
     )
+    if os.environ.get("KG_BEHIND_PROXY") or config.get("BEHIND_PROXY"):
+        # trust one reverse proxy's X-Forwarded-Proto/Host, so the URLs we print are the public ones
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     # request bodies: a query or update is limited; Graph Store uploads may be bigger
     app.config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)
     store = StoreDir(store_path)
