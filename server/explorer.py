@@ -275,6 +275,13 @@ def generic_page(iri: str, types: set[str]) -> Response:
 
 # --- home, incoming, search, browse, query ------------------------------------------------------
 
+@bp.route("/favicon.ico")
+def favicon():
+    from flask import redirect
+
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.route("/")
 def home():
     db = state().search_db()
@@ -408,4 +415,4 @@ SELECT ?document ?title ?date WHERE {
 @bp.route("/query")
 def query_page():
     return render_template("query.html", title="Query", examples=EXAMPLES, query=request.args.get("query") or EXAMPLES[0][1],
-                           prefixes=PREFIXES)
+                           prefixes=PREFIXES, base=state().base)

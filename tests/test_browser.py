@@ -67,6 +67,10 @@ class Journal:
     visited: list[str] = field(default_factory=list)  # every document loaded in a main frame
     resource_urls: list[str] = field(default_factory=list)  # resources the pages' markup points at (scripts, styles…)
 
+    def __repr__(self) -> str:  # pytest shows it on failures; the assertion messages say what matters
+        return (f"<Journal: {len(set(self.visited))} pages, {len(self.requests)} requests, "
+                f"{len(self.page_errors)} page errors, {len(self.console_errors)} console errors>")
+
 
 def is_local(url: str) -> bool:
     parts = urlsplit(url)

@@ -83,7 +83,9 @@
     if (!term) { return td; }
     if (term.type === "uri") {
       const a = document.createElement("a");
-      a.href = term.value;
+      const base = results.dataset.base || "";
+      // our own URIs open on this server, wherever it runs
+      a.href = base && term.value.indexOf(base) === 0 ? "/" + term.value.slice(base.length) : term.value;
       a.textContent = term.value;
       td.appendChild(a);
     } else { td.textContent = term.value; }
