@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -63,16 +64,48 @@ def extract_file(path: Path) -> ExtractedDocument:
     return extract(parse_file(path))
 
 
-def quads_for(documents: list[ExtractedDocument], minter: Minter, started: datetime,
-              resolution=None) -> Iterator[ox.Quad]:
+def quads_for(documents: Iterable[ExtractedDocument], minter: Minter, started: datetime, resolution,
+              slim: list[ExtractedDocument]) -> Iterator[ox.Quad]:
+    """Every quad of the graph; ``documents`` is consumed once, one document at a time."""
     from mappings import map_document, map_entities, provenance_quads, vocabulary_quads
 
-    resolution = resolution or resolve(documents)
     yield from vocabulary_quads(minter)
     yield from map_entities(resolution, minter)
     for ed in documents:
         yield from map_document(ed, resolution, minter, __version__)
-    yield from provenance_quads(minter, __version__, documents, started)
+    yield from provenance_quads(minter, __version__, slim, started)
+
+
+def slim(ed: ExtractedDocument) -> ExtractedDocument:
+    """What resolution and provenance need of a document: its entities and identity, not its text."""
+    import dataclasses
+
+    doc = dataclasses.replace(ed.doc, text="", notes=[], warnings=[])
+    keep = lambda records: [dataclasses.replace(r, mentions=[]) for r in records]  # noqa: E731
+    return ExtractedDocument(doc=doc, people=keep(ed.people), organizations=keep(ed.organizations),
+                             places=keep(ed.places), authors=ed.authors, translators=ed.translators,
+                             addressees=ed.addressees)
+
+
+def _extract_one(path: str):
+    """Worker side of parallel extraction: a record, or the problem with the file."""
+    try:
+        return path, extract_file(Path(path)), None
+    except ParseError as exc:
+        return path, None, exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
+    except (OSError, UnicodeError) as exc:
+        return path, None, f"cannot read: {exc}"
+
+
+def _extracted(paths: list[str], jobs: int) -> Iterator[tuple]:
+    """Extraction of many files on every core (order kept), or in this process for a few."""
+    if jobs <= 1 or len(paths) < 32:
+        yield from map(_extract_one, paths)
+        return
+    import multiprocessing as mp
+
+    with mp.get_context("spawn").Pool(jobs) as pool:
+        yield from pool.imap(_extract_one, paths, chunksize=8)
 
 
 def extraction_fingerprint() -> str:
@@ -94,7 +127,7 @@ def extraction_fingerprint() -> str:
 
 
 def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optional[str] = None,
-          progress: Optional[Callable[[str], None]] = None) -> BuildReport:
+          progress: Optional[Callable[[str], None]] = None, jobs: Optional[int] = None) -> BuildReport:
     """Add the documents under ``paths`` to the store's graph.
 
     Only files that changed since they were last built are parsed and extracted again; files that
@@ -114,35 +147,39 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
         manifest = store.manifest()
         seen: dict[str, str] = {}
         found_paths: set[str] = set()
+        hashes: dict[str, str] = {}
+        pending: list[str] = []
         for path in discover(paths):
             found_paths.add(str(path))
             try:
                 file_hash = store.file_hash(path)
-                known = manifest.get(str(path))
-                if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
-                        and store.record_path(known["doc_id"]).exists():
-                    seen[known["doc_id"]] = str(path)
-                    report.unchanged.append(known["doc_id"])
-                    continue
-                ed = extract_file(path)
-            except ParseError as exc:
-                report.skipped.append(Problem(str(path), exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"))
-                say(f"skipped {exc}")
-                continue
-            except (OSError, UnicodeError) as exc:
+            except OSError as exc:
                 report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
+                continue
+            known = manifest.get(str(path))
+            if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
+                    and store.record_path(known["doc_id"]).exists():
+                seen[known["doc_id"]] = str(path)
+                report.unchanged.append(known["doc_id"])
+                continue
+            hashes[str(path)] = file_hash
+            pending.append(str(path))
+        for path, ed, problem in _extracted(pending, jobs or os.cpu_count() or 1):
+            if problem is not None:
+                report.skipped.append(Problem(path, problem))
+                say(f"skipped {path}: {problem}")
                 continue
             doc_id = ed.doc.doc_id
             owner = seen.get(doc_id) or next((p for p, m in manifest.items()
-                                              if m["doc_id"] == doc_id and p != str(path) and Path(p).exists()), None)
+                                              if m["doc_id"] == doc_id and p != path and Path(p).exists()), None)
             if owner:
-                report.skipped.append(Problem(str(path), f"document id {doc_id!r} is already used by {owner}"))
+                report.skipped.append(Problem(path, f"document id {doc_id!r} is already used by {owner}"))
                 continue
-            seen[doc_id] = str(path)
+            seen[doc_id] = path
             for warning in ed.doc.warnings:
-                report.warnings.append(Problem(str(path), warning))
+                report.warnings.append(Problem(path, warning))
             store.save_record(ed)
-            manifest[str(path)] = {"doc_id": doc_id, "hash": file_hash, "fingerprint": fingerprint}
+            manifest[path] = {"doc_id": doc_id, "hash": hashes[path], "fingerprint": fingerprint}
             report.built.append(doc_id)
         # files gone from a folder that was given: their documents leave the graph
         for folder in (p for p in paths if p.is_dir()):
@@ -158,23 +195,28 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
             report.documents_in_store = len(store.record_ids())
             return report  # nothing changed: the graph being served stays exactly as it is
         t1 = time.perf_counter()
-        documents = list(store.load_records())
-        report.documents_in_store = len(documents)
-        resolution = resolve(documents)
+        # stream: resolution holds only the entities of each document, mapping loads one document at a time
+        light = [slim(ed) for ed in store.load_records()]
+        report.documents_in_store = len(light)
+        resolution = resolve(light)
         # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
-        uris = registry.update(registry.load(store.path), registry.minted(documents, resolution, minter))
+        uris = registry.update(registry.load(store.path), registry.minted(store.load_records(), resolution, minter))
         retired = registry.retired_quads(uris, minter)
-        counted = _Counter(itertools.chain(quads_for(documents, minter, started, resolution), retired))
+        report.seconds["resolve"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution, light), retired))
 
         # the side index (search, facets) and the dump are written next to the new database and swapped in with it
         def extras(db_dir: Path) -> None:
-            write_index(search_index.path_for(db_dir), documents, resolution, minter)
+            report.seconds["map+load"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+            write_index(search_index.path_for(db_dir), store.load_records(), resolution, minter)
             write_dump(db_dir)
+            report.seconds["index+dump"] = time.perf_counter() - t3
 
         store.write_new(counted, extras=extras)
         registry.save(store.path, uris)
         report.quads = counted.n
-        report.seconds["resolve+map+load"] = time.perf_counter() - t1
     return report
 
 

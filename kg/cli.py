@@ -27,8 +27,9 @@ def main() -> None:
 @click.option("--base-uri", default=None, help=f"Base of every minted URI [default: {DEFAULT_BASE}, or the store's].")
 @click.option("--gazetteer", "gazetteer_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="Extra gazetteer folder (places.tsv, organizations.tsv, people.tsv); repeatable.")
+@click.option("-j", "--jobs", type=int, default=None, help="Processes for extraction [default: one per core].")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary.")
-def build(paths, store_path, base_uri, gazetteer_dirs, quiet) -> None:
+def build(paths, store_path, base_uri, gazetteer_dirs, jobs, quiet) -> None:
     """Build the graph from every .txt file under PATHS."""
     from .build import build as run_build
     from .store import StoreError
@@ -37,7 +38,8 @@ def build(paths, store_path, base_uri, gazetteer_dirs, quiet) -> None:
         os.environ["KG_GAZETTEER"] = os.pathsep.join([*filter(None, [os.environ.get("KG_GAZETTEER")]), *gazetteer_dirs])
     base_uri = _remember_base(Path(store_path), base_uri)
     try:
-        report = run_build(paths, store_path, base_uri, progress=None if quiet else lambda m: click.echo(m, err=True))
+        report = run_build(paths, store_path, base_uri, progress=None if quiet else lambda m: click.echo(m, err=True),
+                           jobs=jobs)
     except (FileNotFoundError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.warnings:
