@@ -145,16 +145,22 @@ TOPIC_PHRASES = [
     "the repatriation of Koreans from Japan", "the situation in South Korea", "Sino-Soviet relations",
     "the personality cult", "party purges", "the Vietnam War", "the non-aligned movement", "the Warsaw Pact",
 ]
+PLANTS = ["machine-building plant", "chemical combine", "cement plant", "textile mill", "hydroelectric station",
+          "steel works", "fertilizer plant", "oil refinery", "tractor plant", "shipyard"]
 COMMODITIES = ["rolling stock", "fertilizer", "cotton", "wheat", "rice", "machine tools", "trucks", "coal", "steel",
                "oil products", "cement", "tractors", "electric motors", "textiles", "fish", "magnesite"]
 SUBJECTS = ["the DPRK government", "the Party leadership", "the Korean comrades", "our specialists",
             "the Chinese friends", "the Ministry", "the delegation", "the Cabinet", "the trade mission",
             "the provincial Party committee", "the military command", "the embassies of fraternal countries"]
-INTENTS = ["intends to", "has decided to", "is preparing to", "has asked for help to", "does not plan to",
-           "hopes to", "is considering whether to", "has been instructed to", "proposes to", "agreed to"]
+INTENTS = [("intends to", "intend to"), ("has decided to", "have decided to"), ("is preparing to", "are preparing to"),
+           ("has asked for help to", "have asked for help to"), ("does not plan to", "do not plan to"),
+           ("hopes to", "hope to"), ("is considering whether to", "are considering whether to"),
+           ("has been instructed to", "have been instructed to"), ("proposes to", "propose to"),
+           ("agreed to", "agreed to")]
+PLURAL_SUBJECTS = {"the Korean comrades", "our specialists", "the Chinese friends", "the embassies of fraternal countries"}
 ACTIONS = [
     "expand {topic} with {country}", "send a delegation to {place} to discuss {topic}",
-    "complete the construction of the {commodity} plant near {place} ahead of schedule",
+    "complete the construction of the {plant} near {place} ahead of schedule",
     "raise the question of {topic} at the next session of the {org}",
     "purchase {n} thousand tons of {commodity} from {country}", "postpone the talks on {topic} until {month}",
     "reduce the deliveries of {commodity} to {country}", "study the experience of {country} in {topic}",
@@ -362,10 +368,16 @@ class Ctx:
         rng = self.rng
         action = rng.choice(ACTIONS).format(
             topic=rng.choice(TOPIC_PHRASES), country=rng.choice(COUNTRIES), place=rng.choice(PLACES),
-            commodity=rng.choice(COMMODITIES), org=rng.choice(ORGS), n=rng.randint(2, 900),
+            commodity=rng.choice(COMMODITIES), plant=rng.choice(PLANTS), org=rng.choice(ORGS), n=rng.randint(2, 900),
             month=rng.choice(MONTHS))
         adj = rng.choice(ADJUNCTS)
-        return f"{rng.choice(SUBJECTS)} {rng.choice(INTENTS)} {action}{' ' + adj if adj else ''}"
+        subject = rng.choice(SUBJECTS)
+        intent = rng.choice(INTENTS)[subject in PLURAL_SUBJECTS]
+        return f"{subject} {intent} {action}{' ' + adj if adj else ''}"
+
+    def sentence(self) -> str:
+        c = self.clause()
+        return c[0].upper() + c[1:]
 
     def speech(self, speaker: str) -> str:
         rng = self.rng
@@ -378,12 +390,12 @@ class Ctx:
             elif kind < 0.7:
                 rest.append(f"He also {rng.choice(SPEECH)} that {self.clause()}.")
             else:
-                rest.append(f"{self.clause()[0].upper()}{self.clause()[1:]}, and {rng.choice(OPINIONS)}.")
+                rest.append(f"{self.sentence()}, and {rng.choice(OPINIONS)}.")
         return " ".join([first, *rest])
 
     def narrative(self) -> str:
         rng = self.rng
-        sentences = [f"{s[0].upper()}{s[1:]}." for s in (self.clause() for _ in range(rng.randint(2, 4)))]
+        sentences = [f"{self.sentence()}." for _ in range(rng.randint(2, 4))]
         if rng.random() < 0.4:
             sentences.append(f"The question of {rng.choice(TOPIC_PHRASES)} was also touched upon, in connection with "
                              f"the decisions of the {rng.choice(ORGS)}.")
@@ -466,7 +478,7 @@ def generate_document(index: int, seed: int, pool: PeoplePool) -> tuple[str, str
     counterpart = pool.draw(rng, host_nat)
     while counterpart.name == author.name:
         counterpart = pool.draw(rng, host_nat)
-    size = target_size(rng)
+    size = max(1_300, target_size(rng) - 900)  # the catalogue header takes about 900 characters
     builder = {"journal": _journal, "memorandum": _memorandum, "telegram": _telegram, "minutes": _minutes,
                "letter": _letter}[doc_type]
     title, body, summary_people = builder(ctx, day, author, counterpart, issuer, place_written, size)
@@ -477,7 +489,7 @@ def generate_document(index: int, seed: int, pool: PeoplePool) -> tuple[str, str
     topics = rng.sample(TOPIC_PHRASES, 2)
     names = " and ".join(p.name for p in summary_people[:2])
     summary = (f"{names} {rng.choice(FOREIGN_SUMMARY_VERBS)} {topics[0]} and {topics[1]}."
-               + (f" {ctx.clause()[0].upper()}{ctx.clause()[1:]}." if rng.random() < 0.5 else ""))
+               + (f" {ctx.sentence()}." if rng.random() < 0.5 else ""))
     chunks = ["", day.long(), f"**{title}**", "Citation:", citation, "Summary:", summary]
     if rng.random() < 0.9:
         chunks += ["Credits:", f"This document was made possible with support from {rng.choice(FUNDERS)}"]
@@ -531,9 +543,20 @@ def _meeting_paragraphs(ctx: Ctx, author: Person, host: Person, place: str) -> t
     return paras, [host, companion, *others]
 
 
+BODY_MAX = 18_500  # the header and the closing lines add up to about 1.5 KB more
+
+
 def _fill(parts: list[str], size: int, more) -> None:
-    while sum(len(p) + 2 for p in parts) < size:
-        parts.extend(more())
+    """Add chunks from ``more()`` until the body reaches ``size`` characters (never past BODY_MAX)."""
+    length = sum(len(p) + 2 for p in parts)
+    size = min(size, BODY_MAX)
+    while length < size:
+        chunk = more()
+        added = sum(len(p) + 2 for p in chunk)
+        if length + added > BODY_MAX and length > 1000:
+            break
+        parts.extend(chunk)
+        length += added
 
 
 def _journal(ctx: Ctx, day: Day, author: Person, host: Person, issuer: str, place: str, size: int):
@@ -573,7 +596,7 @@ def _journal(ctx: Ctx, day: Day, author: Person, host: Person, issuer: str, plac
 def _memorandum(ctx: Ctx, day: Day, author: Person, host: Person, issuer: str, place: str, size: int):
     rng = ctx.rng
     others = ctx.pool.distinct(rng, rng.randint(1, 4), {author.name, host.name})
-    interpreter = ctx.pool.draw(rng, host.nationality)
+    interpreter = ctx.pool.distinct(rng, 1, {author.name, host.name, *(p.name for p in others)}, host.nationality)[0]
     title = f"Memorandum of Conversation between {author.name} and {host.name}" if rng.random() < 0.6 else \
         f"Record of a Conversation with {host.role} {host.name}, {day.european()}"
     parts = _heading(ctx, issuer, day.plus(rng.randint(1, 5)), rng.randint(0, 2))
@@ -591,7 +614,7 @@ def _memorandum(ctx: Ctx, day: Day, author: Person, host: Person, issuer: str, p
         speaker = speakers[0] if rng.random() < 0.4 else rng.choice(speakers[1:])
         label = speaker.name
         text = ctx.speech(rng.choice(["He", "He"])) if rng.random() < 0.2 else \
-            f"{ctx.clause()[0].upper()}{ctx.clause()[1:]}. {ctx.narrative()}"
+            f"{ctx.sentence()}. {ctx.narrative()}"
         return [f"{label}: {text}"]
 
     _fill(parts, size - 120, exchange)
@@ -649,7 +672,7 @@ def _minutes(ctx: Ctx, day: Day, author: Person, host: Person, issuer: str, plac
 
     def turn():
         speaker = rng.choice(speakers)
-        return [f"{speaker.name}: {ctx.clause()[0].upper()}{ctx.clause()[1:]}. {ctx.narrative()}"]
+        return [f"{speaker.name}: {ctx.sentence()}. {ctx.narrative()}"]
 
     _fill(parts, size - 120, turn)
     parts.append(f"The talks lasted {rng.choice(DURATIONS)}.")

@@ -40,6 +40,8 @@ class BuildReport:
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     documents_in_store: int = 0
+    graphs_written: int = 0
+    graphs_removed: int = 0
     quads: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -127,7 +129,8 @@ def extraction_fingerprint() -> str:
 
 
 def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optional[str] = None,
-          progress: Optional[Callable[[str], None]] = None, jobs: Optional[int] = None) -> BuildReport:
+          progress: Optional[Callable[[str], None]] = None, jobs: Optional[int] = None,
+          remote=None) -> BuildReport:
     """Add the documents under ``paths`` to the store's graph.
 
     Only files that changed since they were last built are parsed and extracted again; files that
@@ -189,7 +192,6 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
                     store.drop_record(entry["doc_id"])
                     del manifest[known_path]
                     report.removed.append(entry["doc_id"])
-        store.save_manifest(manifest)
         report.seconds["parse+extract"] = time.perf_counter() - t0
         if not report.built and not report.removed and store.exists():
             report.documents_in_store = len(store.record_ids())
@@ -211,11 +213,19 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
             report.seconds["map+load"] = time.perf_counter() - t2
             t3 = time.perf_counter()
             write_index(search_index.path_for(db_dir), store.load_records(), resolution, minter)
-            write_dump(db_dir)
+            if remote is None:
+                write_dump(db_dir)  # a remote store's own dump tools serve big installations better
             report.seconds["index+dump"] = time.perf_counter() - t3
 
-        store.write_new(counted, extras=extras)
+        if remote is None:
+            store.write_new(counted, extras=extras)
+        else:
+            # a remote SPARQL store holds the graph; the folder keeps the cache, the registry and the side index
+            report.graphs_written, report.graphs_removed = remote.push(counted)
+            store.write_marker(extras=extras)
         registry.save(store.path, uris)
+        # only now is the graph up to date with these files: a failed write leaves them to be built again
+        store.save_manifest(manifest)
         report.quads = counted.n
     return report
 

@@ -28,8 +28,12 @@ def main() -> None:
 @click.option("--gazetteer", "gazetteer_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="Extra gazetteer folder (places.tsv, organizations.tsv, people.tsv); repeatable.")
 @click.option("-j", "--jobs", type=int, default=None, help="Processes for extraction [default: one per core].")
+@click.option("--store-url", default=None, help="Write the graph to this SPARQL 1.1 store instead (its Graph Store "
+              "endpoint is URL/store unless --graph-store-endpoint says otherwise); --store keeps the cache and search index.")
+@click.option("--query-endpoint", default=None, help="The remote store's SPARQL query endpoint [default: URL/query].")
+@click.option("--graph-store-endpoint", default=None, help="The remote store's Graph Store endpoint [default: URL/store].")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary.")
-def build(paths, store_path, base_uri, gazetteer_dirs, jobs, quiet) -> None:
+def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_endpoint, graph_store_endpoint, quiet) -> None:
     """Build the graph from every .txt file under PATHS."""
     from .build import build as run_build
     from .store import StoreError
@@ -38,10 +42,21 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, quiet) -> None:
         os.environ["KG_GAZETTEER"] = os.pathsep.join([*filter(None, [os.environ.get("KG_GAZETTEER")]), *gazetteer_dirs])
     base_uri = _remember_base(Path(store_path), base_uri)
     try:
+        remote = None
+        if store_url:
+            from .remote import RemoteStore
+
+            remote = RemoteStore(store_url, query_url=query_endpoint, graph_store_url=graph_store_endpoint)
         report = run_build(paths, store_path, base_uri, progress=None if quiet else lambda m: click.echo(m, err=True),
-                           jobs=jobs)
+                           jobs=jobs, remote=remote)
     except (FileNotFoundError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # a remote store that fails: say which and why, the local cache is intact
+        from .remote import RemoteError
+
+        if isinstance(exc, RemoteError):
+            raise click.ClickException(f"remote store: {exc}") from None
+        raise
     for problem in report.warnings:
         if not quiet:
             click.echo(f"warning: {problem}", err=True)
@@ -158,13 +173,16 @@ def eval_cmd(docs, gold, verbose, as_json) -> None:
               help="Enables SPARQL Update and Graph Store writes for clients sending 'Authorization: Bearer TOKEN' "
                    "[env: KG_WRITE_TOKEN]. Without it the server is read-only.")
 @click.option("--max-query-length", default=1_000_000, show_default=True, type=int, help="Longest query accepted, in characters.")
-def serve(store_path, host, port, timeout, workers, write_token, max_query_length) -> None:
+@click.option("--store-url", default=None, help="Serve a graph kept in this remote SPARQL store (built with kg build --store-url); "
+              "the endpoint proxies to it.")
+@click.option("--query-endpoint", default=None, help="The remote store's SPARQL query endpoint [default: URL/query].")
+def serve(store_path, host, port, timeout, workers, write_token, max_query_length, store_url, query_endpoint) -> None:
     """Serve the graph: SPARQL endpoint, Graph Store Protocol, linked-data pages."""
     from server import create_app
 
     try:
         app = create_app(store_path, timeout=timeout, workers=workers, write_token=write_token,
-                         max_query_length=max_query_length)
+                         max_query_length=max_query_length, store_url=store_url, query_endpoint=query_endpoint)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     mode = "read-write (token required)" if write_token else "read-only"

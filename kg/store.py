@@ -129,6 +129,21 @@ class StoreDir:
         self.swap(target)
         return target
 
+    def write_marker(self, extras=None) -> Path:
+        """For a graph kept in a remote store: an empty folder standing for this build, with its side files."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        target = self.path / f"db-{stamp}-{os.getpid()}-{time.time_ns() % 10**9:09d}-remote"
+        target.mkdir()
+        (target / "REMOTE").write_text("The graph of this build is in a remote SPARQL store.\n")
+        if extras is not None:
+            extras(target)
+        self.swap(target)
+        return target
+
+    def is_remote(self) -> bool:
+        return (self.current / "REMOTE").exists()
+
     def swap(self, target: Path) -> None:
         previous = self.current.resolve() if self.current.is_symlink() else None
         link = self.path / f".current-{os.getpid()}"

@@ -20,7 +20,8 @@ DEFAULT_MAX_QUERY = 1_000_000
 
 
 def create_app(store_path: str | None = None, *, timeout: float | None = None, workers: int | None = None,
-               write_token: str | None = None, max_query_length: int | None = None, **config) -> Flask:
+               write_token: str | None = None, max_query_length: int | None = None, store_url: str | None = None,
+               query_endpoint: str | None = None, **config) -> Flask:
     app = Flask(__name__)
     store_path = store_path or os.environ.get("KG_STORE", "kg-store")
     app.config.update(
@@ -45,7 +46,14 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
 
     from .state import AppState
 
-    app_state = AppState(store, app.config["WORKERS"], app.config["TIMEOUT"])
+    store_url = store_url or os.environ.get("KG_STORE_URL")
+    remote = None
+    if store_url:
+        from kg.remote import RemoteStore
+
+        remote = RemoteStore(store_url, query_url=query_endpoint or os.environ.get("KG_QUERY_ENDPOINT"))
+        app.config["WRITE_TOKEN"] = None  # writes go to the remote store itself
+    app_state = AppState(store, app.config["WORKERS"], app.config["TIMEOUT"], remote=remote)
     app.extensions["kg_state"] = app_state
     app.extensions["kg_store"] = store
     atexit.register(app_state.pool.close)

@@ -62,10 +62,9 @@ def read_graph():
     mime = from_format_parameter(fmt) if fmt else negotiate(request.accept_mimetypes, GRAPH_ONLY, "text/turtle")
     if mime not in GRAPH_ONLY:
         return _text("No acceptable RDF format: Turtle, N-Triples, JSON-LD or RDF/XML", 406)
-    store = state().read_store()
-    if not _exists(store, graph):
+    triples = state().graph_triples(graph)
+    if triples is None:
         return _text(f"No graph {graph}", 404)
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
     body = ox.serialize(triples, format=RDF_FORMATS[mime])
     response = Response(body if request.method == "GET" else b"", content_type=f"{mime}; charset=utf-8")
     response.headers["Content-Length"] = str(len(body))

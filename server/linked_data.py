@@ -138,11 +138,9 @@ def named_graph(local: str):
         return redirect(url_for("graph_store.read_graph", graph=iri), 303)
     if mime is None:
         abort(406)
-    store = state().read_store()
-    graph = ox.NamedNode(iri)
-    if not store.contains_named_graph(graph):
+    triples = state().graph_triples(ox.NamedNode(iri))
+    if triples is None:
         abort(404)
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
     return rdf_response(triples, mime, iri)
 
 

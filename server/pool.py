@@ -256,3 +256,37 @@ class QueryPool:
                 self._idle.get_nowait().stop()
             except queue.Empty:
                 break
+
+
+class RemotePool:
+    """The same interface as QueryPool, answered by a remote SPARQL store (the store enforces its own limits)."""
+
+    def __init__(self, remote, timeout: float = 30.0):
+        self.remote = remote
+        self.timeout = timeout
+        self.size = 1
+
+    def run(self, job: Job) -> Answer:
+        from kg.remote import RemoteError
+
+        accept = ", ".join(f for f in (job.results_format, job.graph_format and f"{job.graph_format};q=0.9") if f)
+        if not accept:
+            return Answer(406, body=b"No acceptable format\n")
+        params = [("default-graph-uri", g) for g in job.default_graphs or []] + \
+                 [("named-graph-uri", g) for g in job.named_graphs or []]
+        try:
+            status, content_type, body = self.remote.query(job.query, accept, params, timeout=self.timeout)
+        except RemoteError as exc:
+            if "timed out" in str(exc).lower():
+                raise QueryTimeout(f"Query timed out after {self.timeout:g} seconds at the remote store") from None
+            return Answer(502, body=f"The remote store did not answer: {exc}\n".encode())
+        if status == 200:
+            return Answer(200, content_type or "application/octet-stream", body)
+        return Answer(400 if status == 400 else 502, body=body or f"Remote store: HTTP {status}\n".encode())
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        raise PermissionError("writes go to the remote store itself, not through this server")
+
+    def close(self) -> None:
+        pass

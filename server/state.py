@@ -15,9 +15,12 @@ from .pool import QueryPool
 
 
 class AppState:
-    def __init__(self, store: StoreDir, workers: int, timeout: float):
+    def __init__(self, store: StoreDir, workers: int, timeout: float, remote=None):
+        from .pool import RemotePool
+
         self.store = store
-        self.pool = QueryPool(store.current, workers, timeout)
+        self.remote = remote
+        self.pool = RemotePool(remote, timeout) if remote else QueryPool(store.current, workers, timeout)
         self._write_lock = threading.Lock()
         self._cache: dict[str, object] = {}
 
@@ -106,6 +109,24 @@ class AppState:
 
     def read_store(self) -> ox.Store:
         return self.store.open(read_only=True)
+
+    def graph_triples(self, graph) -> list[ox.Triple] | None:
+        """The triples of a named graph (or the default graph), None when there is no such graph."""
+        if self.remote is None:
+            store = self.read_store()
+            if not isinstance(graph, ox.DefaultGraph) and not store.contains_named_graph(graph):
+                return None
+            return [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)]
+        from kg.namespaces import iri_term
+
+        from .pool import Job
+
+        pattern = "?s ?p ?o" if isinstance(graph, ox.DefaultGraph) else f"GRAPH {iri_term(graph.value)} {{ ?s ?p ?o }}"
+        answer = self.pool.run(Job(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {pattern} }}", graph_format="application/n-triples"))
+        if answer.status != 200:
+            raise RuntimeError(answer.body.decode("utf-8", "replace"))
+        triples = list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))
+        return triples or (None if not isinstance(graph, ox.DefaultGraph) else [])
 
     def triple_count(self) -> int:
         def count():
