@@ -97,14 +97,21 @@ def query(sparql, store_path, fmt) -> None:
 @main.command()
 @STORE_OPTION
 @click.option("--format", "fmt", type=click.Choice(["nquads", "trig", "turtle"]), default="nquads", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
-def export(store_path, fmt, output) -> None:
+@click.option("-o", "--output", type=click.Path(), default=None, help="File to write (default: stdout); a folder with --shards.")
+@click.option("--shards", type=int, default=0, help="Write N gzipped N-Quads files (whole named graphs each) into the "
+              "folder -o, for the parallel bulk loaders of large stores.")
+def export(store_path, fmt, output, shards) -> None:
     """Write the whole graph; N-Quads and TriG keep the named graphs."""
-    from .query import export_graph
+    from .query import export_graph, export_shards
     from .store import StoreError
 
     try:
-        if output:
+        if shards:
+            if fmt != "nquads" or not output:
+                raise click.ClickException("--shards writes N-Quads into the folder given with -o")
+            for path, count in export_shards(store_path, Path(output), shards):
+                click.echo(f"{path}: {count} quads", err=True)
+        elif output:
             with open(output, "wb") as f:
                 export_graph(store_path, fmt, f)
         else:

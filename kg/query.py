@@ -64,3 +64,27 @@ def export_graph(store_path: str, fmt: str, out: BinaryIO) -> None:
         return
     rdf_format = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}[fmt]
     store.dump(out, rdf_format)
+
+
+def export_shards(store_path: str, folder, shards: int):
+    """The graph as ``shards`` gzipped N-Quads files; a named graph never spans two files."""
+    import gzip
+    import zlib
+    from pathlib import Path
+
+    store = StoreDir(store_path).open()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"part-{i:04d}.nq.gz" for i in range(shards)]
+    outs = [gzip.open(p, "wb") for p in paths]
+    counts = [0] * shards
+    try:
+        for quad in store:
+            # the shard of a quad is that of its graph, stable across runs
+            i = zlib.crc32(str(quad.graph_name).encode()) % shards
+            outs[i].write(f"{quad} .\n".encode("utf-8"))
+            counts[i] += 1
+    finally:
+        for out in outs:
+            out.close()
+    return list(zip(paths, counts))

@@ -131,3 +131,21 @@ def test_sparql_endpoint_answers(store_path):
     assert response.status_code == 200
     assert int(response.get_json()["results"]["bindings"][0]["n"]["value"]) >= 10
     assert client.get("/sparql", query_string={"query": "SELEC"}).status_code == 400
+
+
+def test_export_shards_keep_each_graph_whole(store_path, tmp_path):
+    import gzip
+
+    out = run("export", "--store", store_path, "--shards", "3", "-o", str(tmp_path / "shards"))
+    assert out.exit_code == 0, out.output
+    graphs_per_file, total = [], 0
+    for path in sorted((tmp_path / "shards").glob("part-*.nq.gz")):
+        ds = rdflib.Dataset()
+        ds.parse(data=gzip.decompress(path.read_bytes()).decode("utf-8"), format="nquads")
+        graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
+        graphs_per_file.append(graphs)
+        total += sum(len(g) for g in ds.graphs())
+    assert len(graphs_per_file) == 3
+    assert all(not (a & b) for i, a in enumerate(graphs_per_file) for b in graphs_per_file[i + 1:])
+    count = run("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--store", store_path, "--format", "csv")
+    assert total == int(count.output.splitlines()[1])
