@@ -264,7 +264,7 @@ def make_person(rng: random.Random, nationality: str) -> Person:
 class PeoplePool:
     """Several thousand invented people; draws follow a Zipf law over a shuffled rank order."""
 
-    def __init__(self, seed: int, size: int, exponent: float = 1.07):
+    def __init__(self, seed: int, size: int, exponent: float = 1.0, uniform_share: float = 0.5):
         rng = random.Random(f"people-{seed}")
         self.people: list[Person] = []
         seen: set[str] = set()
@@ -277,6 +277,7 @@ class PeoplePool:
             seen.add(person.name)
             self.people.append(person)
         rng.shuffle(self.people)  # rank order: who is famous does not depend on nationality
+        self.uniform_share = uniform_share  # part of the draws that ignore fame (the long tail of minor officials)
         total, self.cumulative = 0.0, []
         for rank in range(1, size + 1):
             total += 1.0 / rank ** exponent
@@ -287,6 +288,9 @@ class PeoplePool:
             self.by_nationality.setdefault(p.nationality, []).append(i)
 
     def draw(self, rng: random.Random, nationality: str | None = None) -> Person:
+        if rng.random() < self.uniform_share:
+            indexes = self.by_nationality.get(nationality) if nationality else None
+            return self.people[rng.choice(indexes)] if indexes else rng.choice(self.people)
         if nationality is None:
             return self.people[bisect.bisect_left(self.cumulative, rng.random() * self.total)]
         # Zipf within one nationality: a rank drawn from the global law, mapped onto that nationality's list
@@ -463,9 +467,21 @@ def _pick(rng: random.Random, table):
     return rng.choices([k for k, *_ in table], [row[-1] for row in table])[0]
 
 
+MIN_BYTES = 2_048
+
+
 def generate_document(index: int, seed: int, pool: PeoplePool) -> tuple[str, str]:
-    """(file name, text) of document ``index``: the same for the same (seed, index), whatever else."""
-    rng = random.Random(seed * 1_000_003 + index)
+    """(file name, text) of document ``index``: the same for the same (seed, index), whatever else.
+
+    The rare document that comes out under 2 KB is made again from a second seed with a longer body.
+    """
+    name, text = _generate_document(random.Random(seed * 1_000_003 + index), index, pool)
+    if len(text.encode("utf-8")) < MIN_BYTES:
+        name, text = _generate_document(random.Random(f"{seed}-{index}-longer"), index, pool, min_body=2_000)
+    return name, text
+
+
+def _generate_document(rng: random.Random, index: int, pool: PeoplePool, min_body: int = 1_300) -> tuple[str, str]:
     ctx = Ctx(rng, pool)
     number = FIRST_NUMBER + index
     origin_key = _pick(rng, ORIGINATORS)
@@ -478,7 +494,7 @@ def generate_document(index: int, seed: int, pool: PeoplePool) -> tuple[str, str
     counterpart = pool.draw(rng, host_nat)
     while counterpart.name == author.name:
         counterpart = pool.draw(rng, host_nat)
-    size = max(1_300, target_size(rng) - 900)  # the catalogue header takes about 900 characters
+    size = max(min_body, target_size(rng) - 900)  # the catalogue header takes about 900 characters
     builder = {"journal": _journal, "memorandum": _memorandum, "telegram": _telegram, "minutes": _minutes,
                "letter": _letter}[doc_type]
     title, body, summary_people = builder(ctx, day, author, counterpart, issuer, place_written, size)

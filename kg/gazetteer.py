@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
+from .trie import trie_pattern
+
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 FILES = {"place": "places.tsv", "organization": "organizations.tsv", "person": "people.tsv"}
 
@@ -90,9 +92,7 @@ class Gazetteer:
     def pattern(self, kind: str) -> re.Pattern:
         """One regex matching every form of that kind, longest first, on word boundaries."""
         if kind not in self._patterns:
-            forms = sorted({f for f in self._by_form[kind] if f}, key=len, reverse=True)
-            alternation = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
-            self._patterns[kind] = re.compile(r"(?<![\w'’-])(?:%s)(?![\w-]|['’]\w)" % alternation)
+            self._patterns[kind] = re.compile(r"(?<![\w'’-])(?:%s)(?![\w-]|['’]\w)" % trie_pattern(self._by_form[kind]))
         return self._patterns[kind]
 
     def find(self, kind: str, text: str, start: int = 0, end: Optional[int] = None) -> Iterator[tuple[int, int, Entry]]:

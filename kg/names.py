@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 # Family names that come first (Korean, Chinese, Vietnamese romanizations).
@@ -40,6 +41,7 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=200_000)  # pure, and called for every token and pair
 def translit_fold(token: str) -> str:
     """Fold transliteration variants of one lowercase token (D'yakonov = Dyakonov, Iudin = Yudin)."""
     t = strip_accents(token.lower()).replace("’", "").replace("'", "").replace("ł", "l")
@@ -50,6 +52,7 @@ def translit_fold(token: str) -> str:
     return t
 
 
+@lru_cache(maxsize=200_000)  # pure, and called for every token and pair
 def clean_form(form: str) -> str:
     """A surface form made comparable: brackets and footnote digits removed, spaces folded."""
     form = form.replace("’", "'")
@@ -115,6 +118,7 @@ def strip_titles(toks: list[str]) -> list[str]:
     return toks[i:]
 
 
+@lru_cache(maxsize=200_000)  # pure, and called for every token and pair
 def name_parts(form: str) -> Optional[NameParts]:
     toks = strip_titles(tokens(form))
     toks = [t for t in toks if t.lower() not in ("of", "the")]
@@ -163,6 +167,7 @@ def given_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return all(_given_match(x, y) for x, y in zip(a, b))
 
 
+@lru_cache(maxsize=200_000)  # pure, and called for every token and pair
 def same_person(a: str, b: str) -> bool:
     """Could the two forms name one person? Surname must agree; given names must not clash."""
     pa, pb = name_parts(a), name_parts(b)
@@ -179,6 +184,7 @@ def same_person(a: str, b: str) -> bool:
     return given_compatible(pa.given, pb.given)
 
 
+@lru_cache(maxsize=200_000)  # pure, and called for every token and pair
 def name_key(form: str) -> str:
     """Exact comparison key: case, accents, brackets, transliteration folded."""
     parts = name_parts(form)
@@ -187,6 +193,7 @@ def name_key(form: str) -> str:
     return " ".join([*parts.given, parts.surname]) if not parts.east_asian else " ".join([parts.surname, *parts.given])
 
 
+@lru_cache(maxsize=200_000)  # pure, and called for every token and pair
 def richness(form: str) -> tuple:
     """Prefer forms with more given-name information, full names over initials, mixed case."""
     parts = name_parts(form)

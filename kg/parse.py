@@ -1,9 +1,17 @@
-"""Parse a document in the Wilson Center Digital Archive export layout.
+"""Parse a document: recognise its layout, then read it into a ``ParsedDocument``.
 
-Layout: a date line, the title in ``**bold**``, then the sections ``Citation:``,
-``Summary:``, ``Credits:``, ``Original Language:``, ``Contents:`` (any may be
-missing, order may vary), then the body with its heading block (classification,
-copy number, issuing body, outgoing number, stamps, place, journal period).
+Layouts (``detect_layout``):
+
+- ``wilson``: the Wilson Center Digital Archive export. A date line, the title in
+  ``**bold**``, then the sections ``Citation:``, ``Summary:``, ``Credits:``,
+  ``Original Language:``, ``Contents:`` (any may be missing, order may vary), then the
+  body with its heading block (classification, copy number, issuing body, outgoing
+  number, stamps, place, journal period). Read here.
+- ``frus``: a FRUS record as printed (numbered heading, dateline, ``Source:`` note);
+  read by ``kg.frus``.
+- ``tei``: TEI XML (a FRUS volume or one ``<div type="document">``); read by ``kg.tei``.
+- ``plain``: none of these. The title is the first line and the date the first one in
+  the text, with a warning.
 """
 from __future__ import annotations
 
@@ -83,14 +91,109 @@ def _first_paragraph(text: str, start: int, end: int) -> Optional[Span]:
 
 
 def parse_file(path: Path | str, doc_id: Optional[str] = None) -> ParsedDocument:
+    """One document. A TEI file (``.xml``) must hold exactly one; ``kg.tei.parse_tei_file`` reads a volume."""
     path = Path(path)
+    if path.suffix.lower() == ".xml":
+        from .tei import parse_tei_file
+
+        docs = parse_tei_file(path)
+        if len(docs) != 1:
+            raise ParseError(str(path), f"TEI file holds {len(docs)} documents; read it with kg.tei.parse_tei_file")
+        return docs[0]
     return parse_text(read_text(path), str(path), doc_id)
+
+
+def _is_date_line(line: str) -> bool:
+    """A line that is only a date ('May 1, 1960', '1961'): the first line of the Wilson Center layout."""
+    line = line.strip()
+    if re.fullmatch(r"(?:1[89]|20)\d\d", line):
+        return True
+    for s, e, _ in dates.find_dates(line):
+        return len(re.sub(r"[\s.,]", "", line[:s] + line[e:])) == 0
+    return False
+
+
+def detect_layout(text: str) -> str:
+    """'wilson', 'frus', 'tei' or 'plain' (no layout recognised), for a normalized text."""
+    head = text.lstrip()[:400]
+    if head.startswith("<") and re.match(r"<(?:\?xml|TEI|tei:|div|!--)", head):
+        return "tei"
+    if "**" in text:
+        return "wilson"
+    first = re.search(r"^.*\S.*$", text, re.M)
+    if first and _is_date_line(first.group(0)):
+        return "wilson"  # the date line of the Wilson Center layout (its title may be missing)
+    from .frus import looks_like_frus
+
+    if looks_like_frus(text):
+        return "frus"
+    if _SECTION_RE.search(text):
+        return "wilson"
+    return "plain"
 
 
 def parse_text(raw: str, source_path: str = "<text>", doc_id: Optional[str] = None) -> ParsedDocument:
     text = normalize_text(raw)
     if not text.strip():
         raise ParseError(source_path, "file is empty")
+    layout = detect_layout(text)
+    if layout == "frus":
+        from .frus import parse_frus
+
+        return parse_frus(text, source_path, doc_id)
+    if layout == "tei":
+        from .tei import parse_tei_text
+
+        docs = parse_tei_text(text, source_path)
+        if len(docs) != 1:
+            raise ParseError(source_path, f"TEI text holds {len(docs)} documents; read it with kg.tei.parse_tei_text")
+        return docs[0]
+    if layout == "plain":
+        return parse_plain(text, source_path, doc_id)
+    return _parse_wilson(text, source_path, doc_id)
+
+
+def parse_plain(text: str, source_path: str = "<text>", doc_id: Optional[str] = None) -> ParsedDocument:
+    """A text in no layout we know: title from the first line, date from the text, and a warning."""
+    first = re.search(r"^.*\S.*$", text, re.M)
+    title_span = _span(text, first.start(), first.end())
+    if len(title_span.text) > 200:
+        # a first line that is a whole paragraph: its first sentence, else its first 200 characters
+        cut = re.search(r"[.!?](?=\s)", title_span.text[:200])
+        end = title_span.start + (cut.end() if cut else (title_span.text.rfind(" ", 0, 200) if " " in title_span.text[:200] else 200))
+        title_span = _span(text, title_span.start, max(end, title_span.start + 1))
+    title = re.sub(r"\s+", " ", title_span.text)
+    body: Optional[Span] = _span(text, title_span.end, len(text))
+    warnings = ["no recognised layout (neither the Wilson Center export nor a FRUS record): "
+                "the title is the first line and the date the first one in the text"]
+    date = None
+    errors: list[str] = []
+    for _, _, found in dates.find_dates(text[:5000], None, errors):
+        if found.precision in ("day", "month"):
+            date = found
+            break
+    if date is None:
+        warnings.append("no date found in the text")
+    if not body.text:
+        warnings.append("document has no body text")
+        body = None
+    doc = ParsedDocument(
+        source_path=source_path,
+        doc_id=doc_id or Path(source_path).stem,
+        text=text,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        title=title,
+        title_span=title_span,
+        date=date,
+        body=body,
+        warnings=warnings,
+    )
+    _parse_heading(doc)
+    doc.doc_type = document_type(title, doc.body_text[:400])
+    return doc
+
+
+def _parse_wilson(text: str, source_path: str, doc_id: Optional[str]) -> ParsedDocument:
     warnings: list[str] = []
 
     title_m = re.search(r"\*\*(.+?)\*\*", text, re.S)

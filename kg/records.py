@@ -53,6 +53,22 @@ class DocumentNote:
 
 
 @dataclass
+class MarkupHint:
+    """A name the source markup tags (TEI ``<persName>``): strong evidence, though the markup can err.
+
+    ``corresp`` is the persons-list id the tag points to (``p_RD1``), ``name`` the name that list
+    gives for it ("Dean Rusk"); both are None for a tag without a usable ``@corresp``.
+    """
+
+    start: int
+    end: int
+    text: str
+    corresp: Optional[str] = None
+    name: Optional[str] = None
+    kind: str = "person"
+
+
+@dataclass
 class ParsedDocument:
     source_path: str
     doc_id: str
@@ -83,6 +99,7 @@ class ParsedDocument:
     notes: list[DocumentNote] = field(default_factory=list)
     doc_type: str = "other"
     warnings: list[str] = field(default_factory=list)
+    hints: list[MarkupHint] = field(default_factory=list)  # names tagged in the source markup (TEI)
 
     @property
     def body_text(self) -> str:
@@ -167,6 +184,9 @@ class ExtractedDocument:
         return asdict(self)
 
 
+_HINTS: dict = {}
+
+
 def _decode(tp, value):
     """Rebuild a dataclass tree from ``asdict`` output, guided by the type hints."""
     import dataclasses
@@ -182,8 +202,10 @@ def _decode(tp, value):
         (inner,) = typing.get_args(tp)
         return [_decode(inner, v) for v in value]
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(tp) if f.name in value})
+        if tp not in _HINTS:  # type hints are slow to compute: once per class
+            hints = typing.get_type_hints(tp)
+            _HINTS[tp] = [(f.name, hints[f.name]) for f in dataclasses.fields(tp)]
+        return tp(**{name: _decode(hint, value[name]) for name, hint in _HINTS[tp] if name in value})
     return value
 
 

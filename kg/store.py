@@ -120,7 +120,15 @@ class StoreDir:
         while target.exists():
             target = target.with_name(target.name + "x")
         store = ox.Store(str(target))
-        store.bulk_extend(quads)
+        # in slices: the bulk loader holds what it is given in memory, so memory stays flat as corpora grow
+        batch: list[ox.Quad] = []
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= 200_000:
+                store.bulk_extend(batch)
+                batch = []
+        if batch:
+            store.bulk_extend(batch)
         store.optimize()
         store.flush()
         del store

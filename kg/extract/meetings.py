@@ -14,6 +14,7 @@ from typing import Optional
 from .. import dates
 from ..records import EntityRecord, MeetingRecord, Mention, ParsedDocument, Participation, PartialDate, Span
 from .lexicon import SPEECH_VERBS, WORD_NUMBERS
+from ..frus import participants_lists
 
 _DATE_HEADING_RE = re.compile(
     r"^[ \t]*(?:…|\.\.\.)?(?P<date>\d{1,2}[ \t]+[A-Z][a-z]+\.?(?:[ \t]+\d{4})?|[A-Z][a-z]+\.?[ \t]+\d{1,2}(?:,[ \t]*\d{4})?)"
@@ -28,6 +29,7 @@ _FIRST_PERSON_CUES = [
     (r"\breceived a visit from\b", "visit", "host"),
     (r"\bvisited (?:me|us|the Embassy|our Embassy)\b", "visit", "host"),
     (r"\b(?:my|our) conversation with\b", "conversation", "participant"),
+    (r"\b(?:I|We)\s+(?:\w+\s+)?(?:said to|told)\s+(?:the\s+)?[A-Z]", "conversation", "participant"),
     (r"\b(?:In|During) the course of (?:the|our|my) (?:talks|conversation|meeting)\b", "conversation", "participant"),
     (r"\b(?:came|come) to (?:a|the|our) reception\b", "reception", "host"),
     (r"\b(?:the|a) (?:cocktail )?reception\b", "reception", "host"),
@@ -35,7 +37,7 @@ _FIRST_PERSON_CUES = [
 _THIRD_PERSON_CUES = re.compile(
     r"\b(?:conversation|talks|meeting|negotiations|discussion)s? (?:with|between)\b|\bmet with\b|\breceived\b", re.I)
 _PARTICIPANT_BLOCK_RE = re.compile(
-    r"^[ \t]*(?P<label>Participants|Participating|Present|Those present|Attending|Our side|Korean side|Chinese side|"
+    r"^[ \t]*(?P<label>PARTICIPANTS|ALSO PRESENT|PERSONS PRESENT|PRESENT|Participants|Participating|Present|Those present|Attending|Our side|Korean side|Chinese side|"
     r"Soviet side|American side|From Seoul|From Pyongyang|Interpreter|Interpretation and Minutes|Interpretation|"
     r"Recorder|Note-taker|Minutes)(?:[ \t]*:[ \t]*(?P<rest>[^\n]*)|(?P<bare>[ \t]*))$", re.M)
 _DURATION_RE = re.compile(
@@ -153,7 +155,8 @@ def _people_in(span_start: int, span_end: int, people: list[EntityRecord]) -> li
 
 _BOUNDARY_RE = re.compile(r"[.!?…]['’\"”]?\s+(?=[\"“‘'(\[]?[A-Z0-9])|\n")
 _ABBREVIATIONS = {"cde", "cdes", "com", "mr", "mrs", "ms", "dr", "gen", "col", "lt", "st", "no", "nº", "n°", "gh",
-                  "messrs", "u.s", "u.n", "vs", "p", "pp", "ll", "op", "f", "d", "l"}
+                  "messrs", "u.s", "u.n", "vs", "p", "pp", "ll", "op", "f", "d", "l",
+                  "jan", "feb", "aug", "sept", "sep", "oct", "nov", "dec"}  # 'Dec. 13' ends no sentence
 
 
 def _is_boundary(text: str, m: re.Match) -> bool:
@@ -224,7 +227,7 @@ def find_meetings(doc: ParsedDocument, people: list[EntityRecord], places: list[
 
 
 _REPORTED_RE = re.compile(
-    r"\b(?:met with|met|(?:had|held) (?:a |an )?(?:\w+ )?(?:conversation|conversations|talks|meeting|negotiations|discussion) with|"
+    r"\b(?:told (?:him|her)|met with|met|(?:had|held) (?:a |an )?(?:\w+ )?(?:conversation|conversations|talks|meeting|negotiations|discussion) with|"
     r"(?:to|would|will) meet(?: with)?|(?:talks|negotiations|conversation|meeting) between|were talking to|was talking to)\b")
 
 
@@ -239,11 +242,28 @@ def _reported_meetings(doc: ParsedDocument, people: list[EntityRecord], places: 
     out: list[MeetingRecord] = []
     for m in _REPORTED_RE.finditer(text, doc.body.start, doc.body.end):
         s, e = _sentence_bounds(text, m.start(), doc.body.start, doc.body.end)
-        obj_end = _object_end(text, m.end(), e)
-        between = m.group(0).endswith("between")
+        cue = m.group(0)
+        told = cue.startswith("told")
+        obj_start = m.end()
+        # 'met many prominent Soviets including Khrushchev': the names come after 'including'
+        inc = re.match(r"[ \t]+(?:[\w'’-]+[ \t]+){0,4}?(?:including|among them|notably|such as)\b", text[m.end():e])
+        if inc and not told:
+            obj_start = m.end() + inc.end()
+        obj_end = _object_end(text, obj_start, e)
+        between = cue.endswith("between")
         subject = [(p, x) for p, x in _people_in(max(s, m.start() - 150), m.start(), people)]
-        objects = [(p, x) for p, x in _people_in(m.end(), obj_end, people)]
-        chosen = objects if between else subject[-1:] + objects
+        objects = [(p, x) for p, x in _people_in(obj_start, obj_end, people)]
+        # 'Moore reports Mikoyan told him July 5': the teller and the one named before him met
+        chosen = subject[-2:] if told else objects if between else subject[-1:] + objects
+        if told and not next(dates.find_dates(text[m.end():e], year), None):
+            continue  # without a date, 'X told him' reports what was said, not a meeting
+        if cue.startswith("met") and len({p.key for p, _ in chosen}) < 2 and e < doc.body.end:
+            # 'Working group met today ... . Delegations ... headed respectively by A, B, C.'
+            s2, e2 = _sentence_bounds(text, e + 1, doc.body.start, doc.body.end)
+            hm = re.search(r"\b(?:headed|led|chaired)\b(?:[ \t]+respectively)?[ \t]+by\b", text[s2:e2])
+            if hm and s2 >= e:
+                chosen = subject[-1:] + _people_in(s2 + hm.end(), e2, people)
+                e = e2
         keys = list(dict.fromkeys(p.key for p, _ in chosen))
         if len(keys) < 2 or any(len(set(keys) & k) >= min(2, len(keys)) for k in known):
             continue
@@ -357,6 +377,19 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
         evidence = Mention(mention.start, mention.end, text[mention.start:mention.end], method, confidence)
         added[person.key] = Participation(person.key, role, evidence)
 
+    # FRUS participants lists (label in capitals): one person a line, grouped by government or agency,
+    # each with the role the list gives ('Mr. Robertson—Assistant Secretary ...', 'The Secretary')
+    listed_blocks = participants_lists(text, span.start, span.end)
+    for _, entries in listed_blocks:
+        for entry in entries:
+            where = entry.name or entry.line
+            role = entry.role or entry.office or "participant"
+            if entry.group:
+                role = f"{role} ({entry.group})"
+            for person, mention in _people_in(where.start, where.end, people):
+                if mention.end <= where.end:
+                    add(person, role, mention, "participants-list", 0.9)
+                    break
     # the author, for first-person reports and records written by a participant
     if author is not None and meeting.method in ("first-person-cue", "record"):
         if meeting.method == "record":
@@ -378,7 +411,7 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
     # the people the cue names ("I visited Kim Il Sung together with ...", "X visited me")
     if meeting.method == "first-person-cue":
         s, e = _sentence_bounds(text, cue_pos, passage.start, span.end)
-        cue = re.match(r"[^\n]*?\b(?:visited|called on|paid a visit to|received|hosted|met with|met|conversation with|"
+        cue = re.match(r"[^\n]*?\b(?:visited|called on|paid a visit to|received|hosted|met with|met|conversation with|said to|told|"
                        r"talks with|visit from|reception|meeting|participated in|took part in)\b"
                        r"(?:[^.\n]{0,30}?\b(?:meeting|reception|talks|session)\b)?", text[cue_pos:e])
         cue_end = cue_pos + cue.end() if cue else cue_pos
@@ -396,6 +429,8 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
             add(person, role, mention, "meeting-cue", 0.85)
     # participants blocks and heading lists
     for bm in _PARTICIPANT_BLOCK_RE.finditer(text, span.start, span.end):
+        if any(block.start == bm.start() for block, _ in listed_blocks):
+            continue
         label = bm.group("label").lower()
         role = ("interpreter" if "interpret" in label else "note-taker" if label in ("recorder", "note-taker", "minutes")
                 else "participant")

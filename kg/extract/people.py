@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from .. import names
+from ..frus import participants_lists
 from ..gazetteer import Gazetteer
 from ..records import EntityRecord, Mention, ParsedDocument, Span
 from .lexicon import (ADVERBS, DEMONYMS, GIVEN_NAMES, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, PLURAL_TITLES,
@@ -26,6 +27,13 @@ _PARTICLES = {"de", "van", "von", "da", "di", "del", "bin", "al", "el", "abu", "
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
            "sept", "oct", "nov", "dec"}
+# a name followed by these is a collection of papers ('Bruce Diaries', 'Whitman File'), not a person
+_RECORD_NOUNS = {"diaries", "diary", "papers", "files", "file", "memcons", "records", "library", "collection",
+                 "series", "chronology"}
+# capitalized at the start of a telegraphic sentence, these name a body of people: 'Group decided', 'Hosts claimed'
+_COLLECTIVE_NOUNS = {"group", "groups", "hosts", "host", "guests", "participants", "delegates", "delegations", "sides",
+                     "both", "soviets", "americans", "allies", "members", "officials", "representatives", "ambassadors",
+                     "experts", "leaders", "ministers", "germans", "british", "french", "russians", "chinese", "koreans"}
 _HEADER_LABELS = {"date", "time", "place", "location", "participants", "participating", "present",
                   "interpreter", "interpretation", "recorder", "minutes", "attachment", "subject", "to", "from",
                   "citation", "summary", "credits", "contents", "note", "background", "our side", "korean side"}
@@ -62,9 +70,12 @@ class Cluster:
     cover_names: list[str] = field(default_factory=list)
     gazetteer_id: Optional[str] = None
     variants: list[str] = field(default_factory=list)  # bracketed variants: alternate, never preferred
+    preferred: Optional[str] = None  # the name a persons list or an office gives: always preferred
 
     @property
     def best(self) -> str:
+        if self.preferred:
+            return self.preferred
         primary = [f for f in self.forms if f not in self.variants and f not in self.cover_names] or self.forms
         return max(primary, key=names.richness)
 
@@ -118,13 +129,17 @@ def _is_cap(tok: Token) -> bool:
 
 def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> Iterable[list[Token]]:
     """Maximal sequences of capitalized tokens separated by plain spaces."""
+    taken = bytearray(len(text) + 1)  # characters inside blocked spans, for a constant-time overlap test
+    for s, e in blocked:
+        if e > s:
+            taken[max(0, s):min(len(text), e)] = b"\x01" * (min(len(text), e) - max(0, s))
     run: list[Token] = []
     prev_raw_end = None
     for m in _TOKEN_RE.finditer(text, start, end):
         tok = _clean_token(text, m.start(), m.group(0))
         if tok is None:
             continue
-        is_blocked = any(s < tok.end and tok.start < e for s, e in blocked)
+        is_blocked = 1 in taken[tok.start:tok.end]
         joinable = False
         if run and prev_raw_end is not None:
             gap = text[prev_raw_end:m.start()]
@@ -305,13 +320,25 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
             seg = seg[:2]  # 'Zhou Enlai Receives', 'RYU Jang-sik Asistant'
         if _org_follows(text, seg[-1].end):
             continue  # 'Central' in 'Central Committee' names a body, not a person
+        if seg[-1].low in _RECORD_NOUNS or (len(seg) == 1 and seg[0].low in _COLLECTIVE_NOUNS):
+            continue  # 'Bruce Diaries', 'Group decided', 'Hosts claimed': a collection or a body of people
         start, end = seg[0].start, seg[-1].end
         form = text[start:end]
         lead = text[title_toks[0].start:title_toks[-1].end] if title_toks else None
         before = _preceding_role(text, title_toks[0].start if title_toks else start, region.start)
+        if title_toks and before is None:
+            # 'Secretary of State Rusk': the title's head stands before 'of'
+            om = re.search(rf"(?:^|[ \t(])((?:(?:{_DEMONYM_ALT}|{_TITLE_ALT})\.?[ \t]+)*(?:{_TITLE_ALT})[ \t]+(?:of|for)[ \t]+)$",
+                           text[max(region.start, title_toks[0].start - 60):title_toks[0].start])
+            if om:
+                before = om.group(1).strip()
         lead = " ".join(filter(None, [before, lead])) or None
         has_title = bool(lead) and any(w.lower().rstrip(".") in PERSON_TITLES for w in lead.split())
         role = clean_role(lead)
+        if has_title and not title_toks and re.search(r"\b[A-Z][\w'’.]*,[ \t]+(?:[A-Z][\w'’.-]*[ \t]+){0,3}[A-Z][\w'’.-]*,[ \t]*$",
+                                                     text[max(region.start, start - 80):start]):
+            # 'Matilda L. Milne, Chief, Exchange Rates': after 'Name, Title,' comes the office, not a name
+            has_title, role = False, None
         if role is None and idx + 1 < len(segments) and not segments[idx + 1][1] and segments[idx + 1][0]:
             role = clean_role(text[segments[idx + 1][0][0].start:segments[idx + 1][0][-1].end])  # 'Lee Hu-rak Co-chairman'
         plural = bool(lead) and any(w.lower().rstrip(".") in PLURAL_TITLES for w in lead.split())
@@ -325,7 +352,9 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
             cand = Candidate(start, end, form, "title", 0.9, role)
         elif _is_speaker_label(text, start, end):
             cand = Candidate(start, end, form, "speaker-label", 0.85, role)
-        elif len(seg) <= 3 and (_followed_by_verb(text, end) or _preceded_by_verb(text, start)):
+        elif len(seg) <= 3 and (_followed_by_verb(text, end) or _preceded_by_verb(text, start)) and \
+                not (len(seg) == 1 and (seg[0].low in PLURAL_TITLES or re.search(r"\b[Tt]he[ \t]+$", text[max(0, start - 5):start]))):
+            # ('The Ministers hoped': a plural title or a noun after 'the' is no name)
             cand = Candidate(start, end, form, "speech-verb", 0.75, role)
         elif known_people.lookup("person", form):
             cand = Candidate(start, end, form, "gazetteer", 0.85, role)
@@ -546,7 +575,7 @@ def find_addressees(doc: ParsedDocument) -> list[tuple[int, int, Optional[Span]]
         fallback = None
         nm = re.search(r"((?:[A-Z]\.\s?){0,3}[A-Z][\w'’-]+)\.?\s*$", text[s:e])
         if nm and nm.group(1).lower() not in STOPWORDS and nm.group(1).lower() not in ORG_HEADS and \
-                nm.group(1).lower().rstrip(".") not in names.TITLE_WORDS:
+                nm.group(1).lower().rstrip(".") not in names.TITLE_WORDS and not _names_a_body(text[s:e]):
             fallback = Span(s + nm.start(1), s + nm.end(1), nm.group(1))
         found.append((s, e, fallback))
     return found
@@ -572,7 +601,7 @@ def find_authors(doc: ParsedDocument) -> list[tuple[int, int, Optional[Span]]]:
                 fallback = None
                 nm = re.search(r"((?:[A-Z]\.\s?){1,3}\s*[A-Z][\w'’-]+|[A-Z][\w'’-]+)\s*(?:\[[^\]]*\])?\s*$", text[s:e])
                 if nm and nm.group(1).lower() not in STOPWORDS and nm.group(1).lower().rstrip(".") not in names.TITLE_WORDS \
-                        and nm.group(1).lower() not in ORG_HEADS:
+                        and nm.group(1).lower() not in ORG_HEADS and not _names_a_body(text[s:e]):
                     fallback = Span(s + nm.start(1), s + nm.end(1), nm.group(1))
                 found.append((s, e, fallback))
                 break
@@ -588,10 +617,19 @@ def find_authors(doc: ParsedDocument) -> list[tuple[int, int, Optional[Span]]]:
     return found
 
 
+def _names_a_body(region: str) -> bool:
+    """'the Embassy in Korea': the sender or addressee is an organization, whose last word is no person."""
+    return any(w.lower().strip(".,()") in ORG_HEADS for w in region.split())
+
+
 def _signature(doc: ParsedDocument) -> list[Span]:
     """A name alone at the end of the body: '(A. Gromyko)', '24.III.50 Shtykov', 'Kuznetsov'."""
     text = doc.text
     body = doc.body
+    # the parser found the signature (a FRUS record: the name before the Source note)
+    signed = [n.span for n in doc.notes if n.kind == "signature" and re.fullmatch(r"[A-Z][\w'’. -]{1,60}", n.span.text)]
+    if signed:
+        return signed
     lines = list(re.finditer(r"^[^\n]*$", text[body.start:body.end], re.M))
     # skip trailing footnotes and dates
     out: list[Span] = []
@@ -625,6 +663,17 @@ def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: 
     for region in regions:
         for run in _runs(text, region.start, region.end, blocked + covered):
             candidates.extend(_candidates_from_run(doc, run, region, gazetteer))
+    hinted = _hint_candidates(doc)
+    listed, listed_offices = _listed_candidates(doc)
+    # what the markup and the participants lists say overrides the runs found in the same place
+    for hint in hinted:
+        # a tagged name in a participants list keeps the role the list gives
+        hint.role = next((c.role for c in listed if c.start < hint.end and hint.start < c.end and c.role), None)
+    listed = [c for c in listed if not any(h.start < c.end and c.start < h.end for h in hinted)]
+    strong = hinted + listed
+    candidates = [c for c in candidates if not any(h.start < c.end and c.start < h.end for h in strong)] + strong
+    candidates.extend(c for c in _name_list_candidates(doc, regions, blocked)
+                      if not any(o.start < c.end and c.start < o.end for o in candidates))
     author_spans: list[Span] = []
     for start, end, fallback in find_authors(doc):
         inside = sorted((c for c in candidates if start <= c.start < end), key=lambda c: c.start)
@@ -633,6 +682,14 @@ def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: 
         elif fallback is not None:
             candidates.append(Candidate(fallback.start, fallback.end, fallback.text, "author", 0.8))
             author_spans.append(fallback)
+    for span in _drafters(doc):
+        inside = sorted((c for c in candidates if span.start <= c.start < span.end), key=lambda c: c.start)
+        if inside:
+            inside[0].role = inside[0].role or "drafter"
+            author_spans.append(Span(inside[0].start, inside[0].end, inside[0].form))
+        else:
+            candidates.append(Candidate(span.start, span.end, span.text, "drafter", 0.85, "drafter"))
+            author_spans.append(span)
     addressee_spans: list[Span] = []
     for start, end, fallback in find_addressees(doc):
         if any(a.start <= start < a.end for a in author_spans):
@@ -658,7 +715,9 @@ def find_people(doc: ParsedDocument, blocked: list[tuple[int, int]], gazetteer: 
 
     candidates.extend(_cover_name_candidates(doc, candidates))
     clusters = _cluster(candidates)
+    _prefer_listed_names(doc, clusters)
     _link_repeats(doc, clusters, regions, blocked + covered)
+    _attach_offices(doc, clusters, regions, listed_offices, gazetteer)
     _link_role_references(doc, clusters, regions)
 
     records: list[EntityRecord] = []
@@ -836,7 +895,8 @@ def _link_role_references(doc: ParsedDocument, clusters: list[Cluster], regions:
                 continue
             # the last one or two title words are how the text refers back: "Military Attaché", "Ambassador"
             for n in (2, 1):
-                if len(words) >= n and all(w.lower().rstrip(".") in PERSON_TITLES | names.TITLE_WORDS for w in words[-n:]):
+                if len(words) >= n and all(w.lower().rstrip(".") in PERSON_TITLES | names.TITLE_WORDS for w in words[-n:]) \
+                        and (n > 1 or words[-1].lower().rstrip(".") in PERSON_TITLES):  # 'State', 'Party' alone name no one
                     by_role.setdefault(" ".join(words[-n:]).lower(), []).append(cluster)
     if not by_role:
         return
@@ -860,3 +920,252 @@ def _link_role_references(doc: ParsedDocument, clusters: list[Cluster], regions:
                 continue
             owners[0].mentions.append(Mention(s, e, text[s:e], "role-reference", 0.7))
             taken.append((s, e))
+
+
+# --- FRUS participants lists, lists of names ------------------------------------------
+
+def _listed_candidates(doc: ParsedDocument) -> tuple[list[Candidate], list[tuple[int, str]]]:
+    """Names in participants lists, and the offices listed without a name (position, office)."""
+    if not doc.body:
+        return [], []
+    out: list[Candidate] = []
+    offices: list[tuple[int, str]] = []
+    for _, entries in participants_lists(doc.text, doc.body.start, doc.body.end):
+        for entry in entries:
+            if entry.name is not None:
+                role = clean_role(entry.role) or clean_role(entry.title)
+                out.append(Candidate(entry.name.start, entry.name.end, entry.name.text, "participants-list", 0.92, role))
+            elif entry.office:
+                offices.append((entry.line.start, entry.office))
+    return out, offices
+
+
+# --- lists of bare surnames ---------------------------------------------------------
+
+_NAME_ITEM = r"[A-Z][\w'’-]+(?:[ \t][A-Z][\w'’-]+){0,2}"
+_NAME_LIST = rf"{_NAME_ITEM}(?:,[ \t]*{_NAME_ITEM})*(?:,?[ \t]+and[ \t]+{_NAME_ITEM})?"
+_LIST_CUES = [
+    # 'Delegations of France, Germany, UK, US headed respectively by Laloy, Grewe, Rumboldt, Hillenbrand.'
+    re.compile(rf"\b(?:headed|led|chaired)(?:[ \t]+respectively)?[ \t]+by[ \t]+(?P<list>{_NAME_LIST})(?=[.;:)]|$|[ \t]+(?:and|at|in|on|to|who|were)\b)"),
+    # 'Dulles, Bruce, McElroy, and other U.S. officials met'
+    re.compile(rf"(?P<list>{_NAME_ITEM}(?:,[ \t]*{_NAME_ITEM})+),?[ \t]+and[ \t]+(?:several[ \t]+|many[ \t]+)?other[ \t]+"
+               r"(?:[\w.]+[ \t]+){0,2}(?:officials|officers|members|representatives|participants|ministers|leaders|diplomats|"
+               r"delegates|advisers|advisors|ambassadors|generals)\b"),
+]
+
+
+def _name_list_candidates(doc: ParsedDocument, regions: list[Span], blocked) -> list[Candidate]:
+    text = doc.text
+    out: list[Candidate] = []
+    for region in regions:
+        for pattern in _LIST_CUES:
+            for m in pattern.finditer(text, region.start, region.end):
+                for item in re.finditer(_NAME_ITEM, m.group("list")):
+                    s, e = m.start("list") + item.start(), m.start("list") + item.end()
+                    words = item.group(0).split()
+                    if any(w.lower() in STOPWORDS or w.lower() in DEMONYMS or w.lower() in ORG_HEADS or
+                           w.lower().rstrip(".") in names.TITLE_WORDS or w.lower() in _COLLECTIVE_NOUNS for w in words):
+                        continue
+                    if any(a < e and s < b for a, b in blocked):
+                        continue  # a country or an organization in the list
+                    out.append(Candidate(s, e, item.group(0), "name-list", 0.75))
+    return out
+
+
+# --- drafters, markup hints ------------------------------------------------------------
+
+def _drafters(doc: ParsedDocument) -> list[Span]:
+    """'Drafted by Weintraub' in a FRUS Source note: the writer of the record."""
+    if not doc.citation:
+        return []
+    from ..frus import parse_source_note
+
+    _, _, found = parse_source_note(doc.citation.text)
+    base = doc.citation.start
+    return [Span(base + s, base + e, doc.text[base + s:base + e]) for s, e in found]
+
+
+def _hint_candidates(doc: ParsedDocument) -> list[Candidate]:
+    """Names the source markup tags (TEI persName); the persons list's name is the preferred form."""
+    out = []
+    for hint in doc.hints:
+        if hint.kind != "person" or not hint.text.strip():
+            continue
+        form = hint.name or names.clean_form(hint.text)
+        out.append(Candidate(hint.start, hint.end, form, "tei-persName", 0.97 if hint.name else 0.93))
+    return out
+
+
+# --- offices: 'the Secretary', 'the President', 'the PM' --------------------------------
+
+# how a record names an office without naming its holder, and the office's full name
+_OFFICES = {
+    "President": "President", "Vice President": "Vice President", "Secretary": "Secretary of State",
+    "Secretary of State": "Secretary of State", "Under Secretary": "Under Secretary of State",
+    "Prime Minister": "Prime Minister", "PriMin": "Prime Minister", "PM": "Prime Minister", "Premier": "Premier",
+    "Chancellor": "Chancellor", "Foreign Minister": "Foreign Minister", "FonMin": "Foreign Minister",
+    "King": "King", "Shah": "Shah", "Emperor": "Emperor",
+    "DCI": "Director of Central Intelligence", "Director of Central Intelligence": "Director of Central Intelligence",
+}
+# American offices that name no country: 'Director of Central Intelligence 1953-1961'
+_US_OFFICES = {"Secretary of State", "Under Secretary of State", "Director of Central Intelligence"}
+_ABBREVIATED = {"PriMin", "PM", "FonMin", "DCI"}
+_OFFICE_RE = re.compile(
+    r"(?:\b(?P<det>[Tt]he)[ \t]+)?(?<![\w-])(?P<office>Vice President|Secretary of State|Under Secretary|Prime Minister|"
+    r"Foreign Minister|Director of Central Intelligence|President|Secretary|PriMin|PM|FonMin|DCI|Premier|Chancellor|King|"
+    r"Shah|Emperor)(?![\w-])")
+_AUXILIARIES = {"had", "has", "have", "would", "will", "then", "also", "again", "later", "was", "were", "is", "did",
+                "does", "could", "might", "had", "further", "finally", "first"}
+_US_SOURCES_RE = re.compile(r"\b(?:Department of State|National Archives|NARA|White House|(?:Truman|Eisenhower|Kennedy|"
+                            r"Johnson|Nixon|Ford|Carter|Reagan|Bush) Library|Central Intelligence Agency|FRUS)\b")
+
+
+def _office_mentions(doc: ParsedDocument, regions: list[Span], office: str) -> list[tuple[int, int, bool]]:
+    """Where the text names the office alone: (start, end, followed by a speech verb)."""
+    text = doc.text
+    out = []
+    for region in regions:
+        for m in _OFFICE_RE.finditer(text, region.start, region.end):
+            if _OFFICES[m.group("office")] != _OFFICES[office]:
+                continue
+            if not m.group("det") and m.group("office") not in _ABBREVIATED:
+                continue  # 'President Johnson': a title, not the office alone
+            after = text[m.end():m.end() + 40]
+            if re.match(r"[ \t]+[A-Z][a-z]", after) or re.match(r"[ \t]+of[ \t]+(?!State\b)", after):
+                continue  # 'the President Lopez', 'the President of Mexico', 'the Secretary of the CC'
+            words = re.findall(r"[\w']+", re.sub(r"^['’]s\b", "", after))
+            while words and words[0].lower() in _AUXILIARIES:
+                words.pop(0)
+            speaks = bool(words) and words[0].lower() in SPEECH_VERBS | {"nodded", "wondered", "agreed", "responded",
+                                                                         "gave", "felt", "thought"}
+            out.append((m.start("office"), m.end("office"), speaks))
+    return sorted(set(out))
+
+
+def _country_forms(doc: ParsedDocument, gazetteer: Gazetteer) -> list[list[str]]:
+    """The names of the country the record was written in, then of the United States for American records."""
+    out: list[list[str]] = []
+    if doc.place_written:
+        place = gazetteer.lookup_place(doc.place_written.text.split(",")[0].strip())
+        if place is not None:
+            country = place if place.type == "country" else gazetteer.get("place", place.part_of) if place.part_of else None
+            if country is not None:
+                out.append(country.forms)
+    return out
+
+
+def office_holder(gazetteer: Gazetteer, office: str, countries: list[list[str]], year: int):
+    """The one gazetteer person whose description gives this office in this country and year."""
+    for forms in countries:
+        country = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        bare = f"|{re.escape(office)}" if office in _US_OFFICES and "United States" in forms else ""
+        pattern = re.compile(rf"^(?:(?:{country})[ \t]+{re.escape(office)}|{re.escape(office)}[ \t]+of[ \t]+(?:the[ \t]+)?(?:{country}){bare})$")
+        found = []
+        for entry in gazetteer.entries.values():
+            if entry.kind != "person":
+                continue
+            for clause in (entry.extra.get("description") or "").split(";"):
+                cm = re.match(r"\s*(?P<office>.+?)\s+(?P<y1>\d{4})(?:\s*[-–]\s*(?P<y2>\d{4}))?(?:\s+and\s+.*)?\s*$", clause)
+                if cm and pattern.match(cm.group("office").strip()) and \
+                        int(cm.group("y1")) <= year <= int(cm.group("y2") or cm.group("y1")):
+                    found.append(entry)
+                    break
+        if len(found) == 1:
+            return found[0]
+        if found:
+            return None  # two holders that year: the date does not tell
+    return None
+
+
+def _bare_office(role: str) -> str:
+    """'US Secretary of State' -> 'secretary of state'; 'First Secretary, Spanish Embassy' -> 'first secretary'."""
+    words = role.split(",")[0].lower().split()
+    while words and (words[0] in DEMONYMS or words[0] in ("us", "u.s.", "the")):
+        words.pop(0)
+    return " ".join(words)
+
+
+def _attach_offices(doc: ParsedDocument, clusters: list[Cluster], regions: list[Span], listed: list[tuple[int, str]],
+                    gazetteer: Gazetteer) -> None:
+    """An office named without its holder ('the Secretary', 'The President said', 'the PM') is a person.
+
+    Offices listed in a participants list, or named at least twice and once as the subject of a speech
+    verb, when no person in the document bears that title. The holder is found by office and date in the
+    gazetteer (the country of the place of writing; the Secretary of State of an American record);
+    otherwise the person keeps the office as name.
+    """
+    text = doc.text
+    offices = {}
+    for pos, office in listed:
+        key = _OFFICES.get(office)
+        if key:
+            offices.setdefault(key, office)
+    for m in _OFFICE_RE.finditer(text, doc.body.start if doc.body else 0, doc.body.end if doc.body else 0):
+        offices.setdefault(_OFFICES[m.group("office")], m.group("office"))
+    taken = [(m.start, m.end) for c in clusters for m in c.mentions]
+    american = bool(doc.citation and _US_SOURCES_RE.search(doc.citation.text)) or \
+        bool(doc.title and _US_SOURCES_RE.search(doc.title))
+    for full, office in offices.items():
+        short = full.split(" of ")[0].lower()
+        # a person the text introduces with this title ('Secretary of State Rusk', 'President Johnson')
+        holders = [c for c in clusters if any(_bare_office(r) in (full.lower(), short) for r in c.roles if r)]
+        if len(holders) > 1:
+            continue  # 'President Johnson' and 'President Lopez Mateos': the office alone names neither
+        mentions = [(s, e, speaks) for s, e, speaks in _office_mentions(doc, regions, office)
+                    if not any(a < e and s < b for a, b in taken)]
+        listed_here = any(_OFFICES.get(o) == full for _, o in listed)
+        if not mentions:
+            continue
+        if holders:
+            for s, e, _ in mentions:
+                holders[0].mentions.append(Mention(s, e, text[s:e], "role-reference", 0.7))
+            continue
+        holder = None
+        if doc.date is not None:
+            countries = _country_forms(doc, gazetteer)
+            if full in _US_OFFICES:
+                # 'the Secretary' of an American record is the US Secretary of State
+                us = gazetteer.get("place", "united-states")
+                countries = [us.forms] if us is not None and (american or us.forms in countries) else []
+            holder = office_holder(gazetteer, full, countries, doc.date.year)
+        target = None
+        if holder is not None:
+            target = next((c for c in clusters if c.gazetteer_id == holder.slug or
+                           any(names.same_person(f, h) for f in c.forms for h in holder.forms)), None)
+        # a person of its own: an office listed among the participants, or named twice and speaking once;
+        # once is enough when its holder is named in the document
+        if target is None and not (listed_here or (len(mentions) >= 2 and any(sp for _, _, sp in mentions))):
+            continue
+        if target is None:
+            target = Cluster()
+            clusters.append(target)
+            if holder is not None:
+                target.forms.append(holder.name)
+            else:
+                target.forms.append(f"the {office}")
+        if holder is not None:
+            target.preferred = holder.name
+            target.gazetteer_id = holder.slug
+        method = "office-and-date" if holder is not None else "office"
+        for s, e, _ in mentions:
+            target.mentions.append(Mention(s, e, text[s:e], method, 0.7))
+        if full not in target.roles:
+            target.roles.append(full)
+
+
+def _prefer_listed_names(doc: ParsedDocument, clusters: list[Cluster]) -> None:
+    """A person the markup links to the persons list is named as that list names them; the tagged
+    text stays one of the forms, so that its other occurrences are found too."""
+    text = doc.text
+    for hint in doc.hints:
+        if not hint.name:
+            continue
+        for cluster in clusters:
+            if any(m.start == hint.start and m.end == hint.end for m in cluster.mentions):
+                if cluster.preferred and cluster.preferred != hint.name:
+                    break  # two list entries for one cluster: the markup contradicts itself, keep the first
+                cluster.preferred = hint.name
+                tagged = names.clean_form(text[hint.start:hint.end])
+                if tagged and tagged not in cluster.forms and tagged.lower() not in names.PRONOUNS:
+                    cluster.forms.append(tagged)
+                break

@@ -61,8 +61,9 @@ def _label_pattern() -> tuple[re.Pattern, dict[str, list[str]]]:
     for concept in load_concepts():
         for label in concept.labels:
             owners.setdefault(label.lower(), []).append(concept.slug)
-    alternation = "|".join(re.escape(label) for label in sorted(owners, key=len, reverse=True))
-    return re.compile(r"(?<![\w-])(%s)(?![\w-])" % alternation, re.I), owners
+    from ..trie import trie_pattern
+
+    return re.compile(r"(?<![\w-])(%s)(?![\w-])" % trie_pattern(owners, ignore_case=True), re.I), owners
 
 
 def assign_topics(text: str, start: int, end: int, places: Iterable[EntityRecord] = (),
