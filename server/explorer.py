@@ -97,10 +97,12 @@ def entity_page(iri: str) -> Response:
 # --- pages ------------------------------------------------------------------------------------
 
 def _evidence(iri: str, doc: str | None = None) -> list[dict]:
+    # no ORDER BY in SPARQL: on a much-mentioned person that would sort every quote in the archive first
     rows = state().select("""SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {
         ?a oa:hasBody ?r ; oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
         ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }
-        ORDER BY ?doc ?start LIMIT 200""", r=bind_iri(iri))
+        LIMIT 300""", r=bind_iri(iri))
+    rows.sort(key=lambda r: (_v(r, "doc"), int(_v(r, "start"))))
     out = []
     for r in rows:
         if doc and _v(r, "doc") != doc:
@@ -153,9 +155,11 @@ def document_page(iri: str, types: set[str]) -> Response:
         OPTIONAL { ?m schema:attendee ?a } } GROUP BY ?m ?date ?place ORDER BY ?date""", d=bind_iri(iri))
     topics = s.select("""SELECT ?t (MAX(?score) AS ?s) WHERE { ?d dcterms:subject ?t .
         OPTIONAL { ?a oa:hasBody ?t ; oa:hasScope ?d ; akg:score ?score } } GROUP BY ?t ORDER BY DESC(?s)""", d=bind_iri(iri))
-    mentioned = s.select("""SELECT ?e ?type (COUNT(?a) AS ?n) WHERE { ?d schema:mentions ?e . ?e a ?type
-        FILTER(?type IN (schema:Person, schema:Organization, schema:Place))
-        OPTIONAL { ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSource ?d } } GROUP BY ?e ?type ORDER BY DESC(?n)""", d=bind_iri(iri))
+    # counted from this document's own annotations (anchored on the document, not on hub entities)
+    mentioned = s.select("""SELECT ?e ?type (COUNT(?a) AS ?n) WHERE { ?t oa:hasSource ?d . ?a oa:hasTarget ?t ;
+        oa:motivatedBy oa:identifying ; oa:hasBody ?e . ?e a ?type
+        FILTER(?type IN (schema:Person, schema:Organization, schema:Place)) } GROUP BY ?e ?type ORDER BY DESC(?n)""",
+                         d=bind_iri(iri))
     iris = set()
     for key in (SCHEMA + "translator", SCHEMA + "author", SCHEMA + "funder", SCHEMA + "recipient", AKG + "issuingBody",
                 AKG + "placeWritten", AKG + "documentType", PREFIXES["dcterms"] + "language"):
