@@ -51,11 +51,11 @@ class BuildReport:
 
 
 def discover(paths: Iterable[Path | str]) -> Iterator[Path]:
-    """Every .txt file under the paths, in a stable order."""
+    """Every .txt and .xml (TEI) file under the paths, in a stable order."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.txt") if p.is_file())
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".xml"))
         elif path.exists():
             yield path
         else:
@@ -89,10 +89,18 @@ def slim(ed: ExtractedDocument) -> ExtractedDocument:
                              addressees=ed.addressees)
 
 
+def _ids(entry: dict) -> list[str]:
+    """The documents a manifest entry holds: a TEI volume holds several."""
+    return entry.get("doc_ids") or [entry["doc_id"]]
+
+
 def _extract_one(path: str):
-    """Worker side of parallel extraction: a record, or the problem with the file."""
+    """Worker side of parallel extraction: the file's records, or the problem with the file."""
     try:
-        return path, extract_file(Path(path)), None
+        if path.lower().endswith(".xml"):
+            from .tei import parse_tei_file
+            return path, [extract(doc) for doc in parse_tei_file(Path(path))], None
+        return path, [extract_file(Path(path))], None
     except ParseError as exc:
         return path, None, exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
     except (OSError, UnicodeError) as exc:
@@ -161,37 +169,45 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
                 continue
             known = manifest.get(str(path))
             if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
-                    and store.record_path(known["doc_id"]).exists():
-                seen[known["doc_id"]] = str(path)
-                report.unchanged.append(known["doc_id"])
+                    and all(store.record_path(i).exists() for i in _ids(known)):
+                seen.update({i: str(path) for i in _ids(known)})
+                report.unchanged.extend(_ids(known))
                 continue
             hashes[str(path)] = file_hash
             pending.append(str(path))
-        for path, ed, problem in _extracted(pending, jobs or os.cpu_count() or 1):
+        for path, eds, problem in _extracted(pending, jobs or os.cpu_count() or 1):
             if problem is not None:
                 report.skipped.append(Problem(path, problem))
                 say(f"skipped {path}: {problem}")
                 continue
-            doc_id = ed.doc.doc_id
-            owner = seen.get(doc_id) or next((p for p, m in manifest.items()
-                                              if m["doc_id"] == doc_id and p != path and Path(p).exists()), None)
-            if owner:
-                report.skipped.append(Problem(path, f"document id {doc_id!r} is already used by {owner}"))
-                continue
-            seen[doc_id] = path
-            for warning in ed.doc.warnings:
-                report.warnings.append(Problem(path, warning))
-            store.save_record(ed)
-            manifest[path] = {"doc_id": doc_id, "hash": hashes[path], "fingerprint": fingerprint}
-            report.built.append(doc_id)
+            ids = []
+            for ed in eds:
+                doc_id = ed.doc.doc_id
+                owner = seen.get(doc_id) or next((p for p, m in manifest.items()
+                                                  if doc_id in _ids(m) and p != path and Path(p).exists()), None)
+                if owner:
+                    report.skipped.append(Problem(path, f"document id {doc_id!r} is already used by {owner}"))
+                    continue
+                seen[doc_id] = path
+                for warning in ed.doc.warnings:
+                    report.warnings.append(Problem(path, warning))
+                store.save_record(ed)
+                ids.append(doc_id)
+                report.built.append(doc_id)
+            for gone in set(_ids(manifest[path])) - set(ids) if path in manifest else ():
+                store.drop_record(gone)  # a document no longer in the volume
+                report.removed.append(gone)
+            if ids:
+                manifest[path] = {"doc_id": ids[0], "doc_ids": ids, "hash": hashes[path], "fingerprint": fingerprint}
         # files gone from a folder that was given: their documents leave the graph
         for folder in (p for p in paths if p.is_dir()):
             for known_path, entry in list(manifest.items()):
                 inside = Path(known_path).resolve().is_relative_to(folder.resolve())
                 if inside and known_path not in found_paths and not Path(known_path).exists():
-                    store.drop_record(entry["doc_id"])
+                    for doc_id in _ids(entry):
+                        store.drop_record(doc_id)
+                        report.removed.append(doc_id)
                     del manifest[known_path]
-                    report.removed.append(entry["doc_id"])
         report.seconds["parse+extract"] = time.perf_counter() - t0
         if not report.built and not report.removed and store.exists():
             report.documents_in_store = len(store.record_ids())

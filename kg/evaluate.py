@@ -11,7 +11,8 @@ documents by file name. What counts as a match:
   one-to-one.
 - organizations and places: a normalized form of the prediction equals a
   normalized form of the gold item (a bracketed acronym counts as a form).
-- meetings: same date (or both undated) and at least one shared participant,
+- meetings: same date (or both undated) and at least one shared participant
+  (a gold participant given by an alias counts as the one gold person with that alias),
   best overlap first, one-to-one; participants are scored over every meeting,
   unmatched meetings counting all their participants as misses or extras.
 - across documents: gold people are grouped across files when they share a
@@ -179,8 +180,18 @@ def _date_ok(pred: Optional[str], gold: Optional[str]) -> bool:
 
 
 def _score_meetings(pred: dict, gold: dict, person_gold_name: dict[str, str], detail: dict) -> tuple[tuple, tuple]:
-    known = {p["name"] for p in gold.get("people", [])}
-    gold_meetings = [(m.get("date"), [x for x in m.get("participants", []) if x in known]) for m in gold.get("meetings", [])]
+    people = gold.get("people", [])
+    known = {p["name"] for p in people}
+
+    def canonical(name: str):
+        """A participant as the gold names it: a person's name, or one of exactly one person's aliases."""
+        if name in known:
+            return name
+        owners = [p["name"] for p in people if name in p.get("aliases", [])]
+        return owners[0] if len(owners) == 1 else None
+
+    gold_meetings = [(m.get("date"), list(dict.fromkeys(c for c in map(canonical, m.get("participants", [])) if c)))
+                     for m in gold.get("meetings", [])]
     pred_meetings = [(m["date"], {person_gold_name.get(a, a) for a in m["attendees"]}) for m in pred["meetings"].values()]
     pairs = []
     for i, (gdate, gparts) in enumerate(gold_meetings):

@@ -160,19 +160,21 @@ def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) 
         match.absorb(doc_id, record)
         index[(doc_id, record.key)] = match
     # bare surnames: join the one known bearer, else share one surname-only identity
-    bare_idents: dict[str, Identity] = {}
+    bare_idents: dict[tuple[str, str], Identity] = {}
     for doc_id, record, parts in bare:
         if parts.east_asian:
             candidates = [i for k, i in east_asian.items() if k.split()[0] == parts.surname]
         else:
             candidates = western.get(parts.surname, [])
-        if len(candidates) == 1:
+        if len(candidates) == 1 and _gazetteer_bearers(gazetteer, parts.surname) <= 1:
             ident = candidates[0]
         else:
-            ident = bare_idents.get(parts.surname)
+            # a bare surname nobody with given names bears: one person within a document, but two documents
+            # may mean two people ('Dulles' is John Foster in 1958 and Allen in 1961), so never merged across
+            ident = bare_idents.get((parts.surname, doc_id))
             if ident is None:
                 ident = new()
-                bare_idents[parts.surname] = ident
+                bare_idents[(parts.surname, doc_id)] = ident
         ident.absorb(doc_id, record)
         index[(doc_id, record.key)] = ident
     for ident in out:
@@ -185,6 +187,22 @@ def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) 
             if others:
                 ident.name = max(others, key=names.richness)
     return out
+
+
+_BEARERS: dict[int, dict[str, int]] = {}
+
+
+def _gazetteer_bearers(gazetteer: Gazetteer, surname: str) -> int:
+    """How many well-known people bear this surname: 'Dulles' alone could be John Foster or Allen."""
+    table = _BEARERS.get(id(gazetteer))
+    if table is None:
+        table = {}
+        for (kind, _), entry in gazetteer.entries.items():
+            parts = names.name_parts(entry.name) if kind == "person" else None
+            if parts and not parts.east_asian:
+                table[parts.surname] = table.get(parts.surname, 0) + 1
+        _BEARERS[id(gazetteer)] = table
+    return table.get(surname, 0)
 
 
 def _given_fits(ident: Identity, parts: names.NameParts) -> bool:
