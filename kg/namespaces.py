@@ -88,12 +88,27 @@ def with_values(query: str, bindings: dict[str, tuple[str, str]]) -> str:
     return query[:brace + 1] + block + query[brace + 1:]
 
 
-_LEXEMES = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|\{""", re.S)
+_LEXEMES = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|[{};]|\b[A-Za-z]+\b""", re.S)
+
+
+def sparql_tokens(text: str):
+    """(token, brace depth, offset) for the words, braces and semicolons of SPARQL text.
+
+    IRIs, strings and comments come as single tokens, so nothing inside them is taken for syntax.
+    """
+    depth = 0
+    for m in _LEXEMES.finditer(text):
+        token = m.group(0)
+        if token == "}":
+            depth -= 1
+        yield token, depth, m.start()
+        if token == "{":
+            depth += 1
 
 
 def _first_brace(query: str) -> int:
     """The first '{' that is not inside an IRI, a string or a comment."""
-    for m in _LEXEMES.finditer(query):
-        if m.group(0) == "{":
-            return m.start()
+    for token, _, offset in sparql_tokens(query):
+        if token == "{":
+            return offset
     raise ValueError("the query has no group to bind values in")

@@ -16,6 +16,8 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from kg.namespaces import sparql_tokens
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -101,51 +103,9 @@ def _serve(conn, store_link: str) -> None:
             conn.send(Answer(500, body=f"Query failed: {type(exc).__name__}: {exc}\n".encode()))
 
 
-_TOKENS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|[{}]|\b[A-Za-z]+\b""", re.S)
-
-
 def names_its_dataset(query: str) -> bool:
     """Does the query have a FROM or FROM NAMED clause (outside strings, IRIs, comments and groups)?"""
-    depth = 0
-    for m in _TOKENS.finditer(query):
-        token = m.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0 and token.upper() == "FROM":
-            return True
-    return False
-
-
-_TOKENS = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|[{}]|\b[A-Za-z]+\b""", re.S)
-
-
-def names_its_dataset(query: str) -> bool:
-    """Does the query have a FROM or FROM NAMED clause (outside strings, IRIs, comments and groups)?"""
-    depth = 0
-    for m in _TOKENS.finditer(query):
-        token = m.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0 and token.upper() == "FROM":
-            return True
-    return False
-
-
-def _term(spec: tuple):
-    import pyoxigraph as ox
-
-    kind, value, *extra = spec
-    if kind == "iri":
-        return ox.NamedNode(value)
-    if extra and extra[0] and extra[0].startswith("@"):
-        return ox.Literal(value, language=extra[0][1:])
-    if extra and extra[0]:
-        return ox.Literal(value, datatype=ox.NamedNode(extra[0]))
-    return ox.Literal(value)
+    return any(depth == 0 and token.upper() == "FROM" for token, depth, _ in sparql_tokens(query))
 
 
 def _with_charset(media_type: str) -> str:

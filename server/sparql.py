@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, sparql_tokens
 
 from .auth import require_token, write_allowed
 from .formats import GRAPH_ONLY, RDF_FORMATS, RESULT_FORMATS, from_format_parameter, negotiate
@@ -202,23 +202,15 @@ def _run_update():
     return Response(status=204)
 
 
-_TOKEN_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\#[^\n]*|[{}]|;|\b[A-Za-z]+\b""", re.S)
-
-
 def with_using(update: str, using: list[str], using_named: list[str]) -> str:
     """The protocol's using-graph-uri: add USING / USING NAMED to every DELETE/INSERT ... WHERE operation.
 
     An operation that names its own dataset (USING or WITH) conflicts with the request: 400.
     """
     clause = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
-    out, pos, depth, in_modify = [], 0, 0, False
-    for m in _TOKEN_RE.finditer(update):
-        token = m.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif token == ";" and depth == 0:
+    out, pos, in_modify = [], 0, False
+    for token, depth, offset in sparql_tokens(update):
+        if token == ";" and depth == 0:
             in_modify = False
         elif depth == 0 and token[:1].isalpha():
             word = token.upper()
@@ -228,8 +220,8 @@ def with_using(update: str, using: list[str], using_named: list[str]) -> str:
                 raise ProtocolError("The update names its own dataset (USING/WITH) and the request gives using-graph-uri: "
                                     "the two conflict")
             elif word == "WHERE" and in_modify:
-                out.append(update[pos:m.start()] + clause)
-                pos = m.start()
+                out.append(update[pos:offset] + clause)
+                pos = offset
                 in_modify = False
     out.append(update[pos:])
     return "".join(out)
