@@ -71,8 +71,17 @@ def _merge_generic_into_specific(orgs: _Collector) -> None:
     """'the GDR Embassy' in a document that names the 'GDR Embassy in the DPRK' is that embassy."""
     records = list(orgs.records.values())
     for generic in records:
-        specific = [r for r in records if r is not generic and
-                    re.match(re.escape(generic.name) + r"\s+(?:in|to|at)\s", r.name)]
+        if generic.gazetteer_id and len(generic.name.split()) > 1 and generic.name.split()[0][:1].isupper() \
+                and generic.entity_type not in ("ministry", "party-body", "embassy", None, ""):
+            continue  # a body in its own right ('Soviet Army' inside 'General Staff of the Soviet Army'), not a shorthand
+
+        def names_it(r) -> bool:
+            # 'GDR Embassy' -> 'GDR Embassy in the DPRK'; 'Foreign Ministry' -> 'Chinese Foreign Ministry'
+            forms = [r.name, *r.forms]
+            return any(re.match(re.escape(generic.name) + r"\s+(?:in|to|at)\s", f) or
+                       (f.endswith(" " + generic.name) and len(generic.name.split()) >= 2) for f in forms)
+
+        specific = [r for r in records if r is not generic and names_it(r)]
         if len(specific) != 1:
             continue
         target = specific[0]
