@@ -55,12 +55,12 @@ crm = _NS(PREFIXES["crm"])
 foaf = _NS(PREFIXES["foaf"])
 
 
-_IRI_FORBIDDEN = set('<>"{}|^`\\ \t\n\r')
+_IRI_FORBIDDEN = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 
 
 def iri_term(value: str) -> str:
     """An IRI as SPARQL text; refuses anything that could break out of the angle brackets."""
-    if not value or any(ch in _IRI_FORBIDDEN or ord(ch) < 0x20 for ch in value):
+    if not value or _IRI_FORBIDDEN.search(value):
         raise ValueError(f"not a usable IRI: {value!r}")
     return f"<{value}>"
 

@@ -21,8 +21,8 @@ CREATE VIRTUAL TABLE names USING fts5(iri UNINDEXED, kind UNINDEXED, label UNIND
 CREATE VIRTUAL TABLE texts USING fts5(iri UNINDEXED, title, body, tokenize = 'unicode61 remove_diacritics 2');
 CREATE TABLE documents (iri TEXT PRIMARY KEY, title TEXT, date TEXT, year INTEGER, doc_type TEXT, issuer TEXT);
 CREATE TABLE facets (doc TEXT, facet TEXT, value TEXT, label TEXT);
-CREATE INDEX facets_by_value ON facets (facet, value);
-CREATE INDEX facets_by_doc ON facets (doc);
+CREATE INDEX facets_by_value ON facets (facet, value, doc);
+CREATE INDEX facets_by_doc ON facets (doc, facet, value);
 """
 
 

@@ -102,7 +102,7 @@ def _evidence(iri: str, doc: str | None = None) -> list[dict]:
     rows = state().select("""SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {
         ?a oa:hasBody ?r ; oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
         ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }
-        LIMIT 300""", r=bind_iri(iri))
+        LIMIT 150""", r=bind_iri(iri))
     rows.sort(key=lambda r: (_v(r, "doc"), int(_v(r, "start"))))
     out = []
     for r in rows:
@@ -154,8 +154,12 @@ def document_page(iri: str, types: set[str]) -> Response:
     meetings = s.select("""SELECT ?m ?date ?place (GROUP_CONCAT(DISTINCT STR(?a); separator=" ") AS ?attendees) WHERE {
         ?d akg:reportsMeeting ?m . OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
         OPTIONAL { ?m schema:attendee ?a } } GROUP BY ?m ?date ?place ORDER BY ?date""", d=bind_iri(iri))
-    topics = s.select("""SELECT ?t (MAX(?score) AS ?s) WHERE { ?d dcterms:subject ?t .
-        OPTIONAL { ?a oa:hasBody ?t ; oa:hasScope ?d ; akg:score ?score } } GROUP BY ?t ORDER BY DESC(?s)""", d=bind_iri(iri))
+    # scores from this document's own topic annotations (anchored on the document, not on the topic's many)
+    scores = {_v(r, "t"): float(_v(r, "s")) for r in s.select(
+        "SELECT ?t (MAX(?score) AS ?s) WHERE { ?a oa:hasScope ?d ; oa:hasBody ?t ; akg:score ?score } GROUP BY ?t",
+        d=bind_iri(iri))}
+    topics = [{"t": {"type": "uri", "value": t}} for t in sorted(props.get(PREFIXES["dcterms"] + "subject", []),
+                                                                   key=lambda t: -scores.get(t, 0))]
     # counted from this document's own annotations (anchored on the document, not on hub entities)
     mentioned = s.select("""SELECT ?e ?type (COUNT(?a) AS ?n) WHERE { ?t oa:hasSource ?d . ?a oa:hasTarget ?t ;
         oa:motivatedBy oa:identifying ; oa:hasBody ?e . ?e a ?type
@@ -189,11 +193,10 @@ def person_page(iri: str, types: set[str]) -> Response:
         GROUP BY ?m ?date ?place ?doc ?role ORDER BY ?date""", r=bind_iri(iri))
     met = Counter(o for m in meetings for o in _v(m, "others", "").split())
     documents = s.select("""SELECT DISTINCT ?d ?date WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent .
-        OPTIONAL { ?d dcterms:date ?date } } ORDER BY ?date LIMIT 200""", r=bind_iri(iri))
-    topics = s.select("""SELECT ?t (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r ; dcterms:subject ?t }
-        GROUP BY ?t ORDER BY DESC(?n) LIMIT 12""", r=bind_iri(iri))
-    places = s.select("""SELECT ?pl (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r, ?pl . ?pl a schema:Place }
-        GROUP BY ?pl ORDER BY DESC(?n) LIMIT 12""", r=bind_iri(iri))
+        OPTIONAL { ?d dcterms:date ?date } } ORDER BY ?date LIMIT 60""", r=bind_iri(iri))
+    document_count = int(s.select("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent }",
+                                  r=bind_iri(iri))[0]["n"]["value"])
+    topics, places = _co_occurring(iri, "topic", "t"), _co_occurring(iri, "place", "pl")
     authorities = s.select("""SELECT ?rel ?target WHERE { ?r ?rel ?target FILTER(?rel IN (owl:sameAs, skos:closeMatch, skos:exactMatch)) }""",
                            r=bind_iri(iri))
     evidence = _evidence(iri)
@@ -205,8 +208,20 @@ def person_page(iri: str, types: set[str]) -> Response:
     iris |= {_v(m, "m") for m in meetings}
     network = _network(iri, met.most_common(12))
     return _render("person.html", iri, types, name, props=props, meetings=meetings, met=met.most_common(12),
+                   document_count=document_count,
                    documents=documents, topics=topics, places=places, authorities=authorities, by_doc=by_doc,
                    network=network, label_iris=iris, AKG=AKG, SCHEMA=SCHEMA)
+
+
+def _co_occurring(iri: str, facet: str, var: str, limit: int = 12) -> list[dict]:
+    """Topics or places of the documents that mention a person, most frequent first (from the side index)."""
+    db = state().search_db()
+    if db is None:
+        return []
+    rows = db.execute("SELECT f.value, COUNT(DISTINCT f.doc) AS n FROM facets p JOIN facets f ON f.doc = p.doc "
+                      "WHERE p.facet = 'person' AND p.value = ? AND f.facet = ? "
+                      "GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?", (iri, facet, limit)).fetchall()
+    return [{var: {"type": "uri", "value": value}, "n": {"value": str(n)}} for value, n in rows]
 
 
 def _network(center: str, neighbours: list[tuple[str, int]]) -> list[dict]:

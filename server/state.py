@@ -26,12 +26,16 @@ class AppState:
 
     @property
     def base(self) -> str:
-        """The base the store was built with (its URIs resolve under it)."""
+        """The base the store was built with (its URIs resolve under it); read once per build."""
         from kg.uris import DEFAULT_BASE
 
-        marker = self.store.path / "base-uri"
-        base = marker.read_text().strip() if marker.exists() else DEFAULT_BASE
-        return base if base.endswith("/") else base + "/"
+        target = os.path.realpath(self.store.current)
+        if self._cache.get("base-for") != target:
+            marker = self.store.path / "base-uri"
+            base = marker.read_text().strip() if marker.exists() else DEFAULT_BASE
+            self._cache["base"] = base if base.endswith("/") else base + "/"
+            self._cache["base-for"] = target
+        return self._cache["base"]
 
     def db_dir(self):
         from pathlib import Path
@@ -78,7 +82,8 @@ class AppState:
         full = f"{self.generation()}|{key}"
         if full not in self._cache:
             if len(self._cache) > 64:
-                self._cache.clear()
+                for key in [k for k in self._cache if "|" in k]:
+                    del self._cache[key]
             self._cache[full] = compute()
         return self._cache[full]
 
