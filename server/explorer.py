@@ -26,6 +26,7 @@ SCHEMA, AKG, SKOS = PREFIXES["schema"], PREFIXES["akg"], PREFIXES["skos"]
 KIND_OF_TYPE = {AKG + "Document": "document", AKG + "Person": "person", AKG + "Organization": "organization",
                 AKG + "Place": "place", AKG + "Meeting": "meeting", SKOS + "Concept": "topic"}
 PAGE = 20
+MEETINGS_PAGE = 50
 
 
 @bp.app_template_filter("local")
@@ -99,10 +100,11 @@ def entity_page(iri: str) -> Response:
 
 def _evidence(iri: str, doc: str | None = None) -> list[dict]:
     # no ORDER BY in SPARQL: on a much-mentioned person that would sort every quote in the archive first
+    bindings = {"r": bind_iri(iri), **({"doc": bind_iri(doc)} if doc else {})}
     rows = state().select("""SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {
         ?a oa:hasBody ?r ; oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
         ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }
-        LIMIT 150""", r=bind_iri(iri))
+        LIMIT 150""", **bindings)
     rows.sort(key=lambda r: (_v(r, "doc"), int(_v(r, "start"))))
     out = []
     for r in rows:
@@ -186,12 +188,22 @@ def person_page(iri: str, types: set[str]) -> Response:
     for r in s.select("SELECT ?p ?o WHERE { ?r ?p ?o }", r=bind_iri(iri)):
         props[_v(r, "p")].append(_v(r, "o"))
     name = (props.get(SCHEMA + "name") or [iri])[0]
+    page = max(1, request.args.get("meetings", 1, type=int))
+    # the timeline a page at a time; the people met most often over all of them
+    chosen = [_v(r, "m") for r in s.select(
+        "SELECT ?m WHERE { ?m schema:attendee ?r . OPTIONAL { ?m schema:startDate ?date } } ORDER BY ?date ?m LIMIT %d OFFSET %d"
+        % (MEETINGS_PAGE, (page - 1) * MEETINGS_PAGE), r=bind_iri(iri))]
     meetings = s.select("""SELECT ?m ?date ?place ?doc ?role (GROUP_CONCAT(DISTINCT STR(?other); separator=" ") AS ?others) WHERE {
-        ?m schema:attendee ?r . OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
-        OPTIONAL { ?m schema:subjectOf ?doc } OPTIONAL { ?m akg:hasParticipation ?part . ?part akg:participant ?r ; akg:role ?role }
+        VALUES ?m { %s } OPTIONAL { ?m schema:startDate ?date } OPTIONAL { ?m schema:location ?place }
+        OPTIONAL { ?m schema:subjectOf ?doc }
+        OPTIONAL { ?m akg:hasParticipation ?part . ?part akg:participant ?r ; akg:role ?role }
         OPTIONAL { ?m schema:attendee ?other FILTER(?other != ?r) } }
-        GROUP BY ?m ?date ?place ?doc ?role ORDER BY ?date""", r=bind_iri(iri))
-    met = Counter(o for m in meetings for o in _v(m, "others", "").split())
+        GROUP BY ?m ?date ?place ?doc ?role ORDER BY ?date ?m""" % " ".join(iri_term(m) for m in chosen),
+                        r=bind_iri(iri)) if chosen else []
+    meeting_count = int(s.select("SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m schema:attendee ?r }", r=bind_iri(iri))[0]["n"]["value"])
+    met = Counter({_v(row, "o"): int(_v(row, "n")) for row in s.select(
+        """SELECT ?o (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m schema:attendee ?r, ?o FILTER(?o != ?r) }
+        GROUP BY ?o ORDER BY DESC(?n) LIMIT 12""", r=bind_iri(iri))})
     documents = s.select("""SELECT DISTINCT ?d ?date WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent .
         OPTIONAL { ?d dcterms:date ?date } } ORDER BY ?date LIMIT 60""", r=bind_iri(iri))
     document_count = int(s.select("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent }",
@@ -199,17 +211,14 @@ def person_page(iri: str, types: set[str]) -> Response:
     topics, places = _co_occurring(iri, "topic", "t"), _co_occurring(iri, "place", "pl")
     authorities = s.select("""SELECT ?rel ?target WHERE { ?r ?rel ?target FILTER(?rel IN (owl:sameAs, skos:closeMatch, skos:exactMatch)) }""",
                            r=bind_iri(iri))
-    evidence = _evidence(iri)
-    by_doc = defaultdict(list)
-    for q in evidence:
-        by_doc[q["doc"]].append(q)
     iris = {iri} | set(met) | {_v(m, "place") for m in meetings if "place" in m} | {_v(m, "doc") for m in meetings if "doc" in m}
     iris |= {_v(d, "d") for d in documents} | {_v(t, "t") for t in topics} | {_v(p, "pl") for p in places}
     iris |= {_v(m, "m") for m in meetings}
     network = _network(iri, met.most_common(12))
     return _render("person.html", iri, types, name, props=props, meetings=meetings, met=met.most_common(12),
-                   document_count=document_count,
-                   documents=documents, topics=topics, places=places, authorities=authorities, by_doc=by_doc,
+                   document_count=document_count, meeting_count=meeting_count, meeting_page=page,
+                   meeting_pages=(meeting_count + MEETINGS_PAGE - 1) // MEETINGS_PAGE,
+                   documents=documents, topics=topics, places=places, authorities=authorities,
                    network=network, label_iris=iris, AKG=AKG, SCHEMA=SCHEMA)
 
 
@@ -340,6 +349,19 @@ def _fts_query(text: str, prefix: bool = False) -> str | None:
     if prefix:
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+@bp.route("/api/evidence")
+def evidence_api():
+    """The quotes behind an entity's mentions in one document, fetched when a reader opens them."""
+    iri, doc = request.args.get("iri", ""), request.args.get("doc", "")
+    try:
+        iri_term(iri), iri_term(doc)
+    except ValueError:
+        abort(400)
+    quotes = _evidence(iri, doc)
+    return jsonify([{"exact": q["exact"], "href": local_link(q["doc"]) + "#" + q["anchor"], "method": q["method"],
+                     "confidence": q["confidence"]} for q in quotes])
 
 
 @bp.route("/api/suggest")

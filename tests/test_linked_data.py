@@ -122,7 +122,12 @@ def test_person_page_timeline_network_and_evidence(client):
     html = client.get(ENTITIES["person"], headers={"Accept": "text/html"}).get_data(as_text=True)
     assert 'class="timeline"' in html and "1958-05-27" in html
     assert "<svg class=\"network\"" in html and "Nam Il" in html
-    assert 'href="/id/document/116026#m' in html  # evidence links into the document text
+    assert f'data-doc="{BASE}id/document/116026"' in html  # evidence is fetched when a reader opens it
+    quotes = client.get("/api/evidence", query_string={"iri": BASE + "id/person/kim-il-sung",
+                                                       "doc": BASE + "id/document/116026"}).get_json()
+    assert quotes and all(q["href"].startswith("/id/document/116026#m") for q in quotes)
+    assert {q["exact"] for q in quotes} >= {"Kim Il Sung"}
+    assert client.get("/api/evidence", query_string={"iri": 'x" } UNION {', "doc": "y"}).status_code == 400
 
 
 def test_document_text_and_names_are_escaped(client):

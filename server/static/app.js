@@ -57,6 +57,32 @@
     });
   });
 
+  // --- evidence behind a mention, fetched when a reader opens it ------------------------
+  document.querySelectorAll("details.evidence[data-iri]").forEach(function (details) {
+    details.addEventListener("toggle", function () {
+      if (!details.open || details.dataset.loaded) { return; }
+      details.dataset.loaded = "1";
+      const list = details.querySelector("ul");
+      fetch("/api/evidence?iri=" + encodeURIComponent(details.dataset.iri) + "&doc=" + encodeURIComponent(details.dataset.doc))
+        .then(function (r) { return r.json(); })
+        .then(function (quotes) {
+          quotes.forEach(function (q) {
+            const li = document.createElement("li");
+            li.append("\u201c" + q.exact + "\u201d ");
+            const a = document.createElement("a");
+            a.href = q.href;
+            a.textContent = "in the document";
+            li.appendChild(a);
+            const note = document.createElement("span");
+            note.className = "muted";
+            note.textContent = " (" + q.method + ", confidence " + q.confidence + ")";
+            li.appendChild(note);
+            list.appendChild(li);
+          });
+        });
+    });
+  });
+
   // --- evidence: flash the quoted mention when arriving at it --------------------------
   function flash() {
     if (!location.hash) { return; }
