@@ -84,9 +84,10 @@ def slim(ed: ExtractedDocument) -> ExtractedDocument:
 
     doc = dataclasses.replace(ed.doc, text="", notes=[], warnings=[])
     keep = lambda records: [dataclasses.replace(r, mentions=[]) for r in records]  # noqa: E731
+    meetings = [dataclasses.replace(m, topics=[]) for m in ed.meetings]  # dates and participants: for parallel accounts
     return ExtractedDocument(doc=doc, people=keep(ed.people), organizations=keep(ed.organizations),
-                             places=keep(ed.places), authors=ed.authors, translators=ed.translators,
-                             addressees=ed.addressees)
+                             places=keep(ed.places), meetings=meetings, authors=ed.authors,
+                             translators=ed.translators, addressees=ed.addressees)
 
 
 def _ids(entry: dict) -> list[str]:

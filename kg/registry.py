@@ -43,12 +43,9 @@ def minted(documents: list[ExtractedDocument], resolution: Resolution, minter: M
                                                "members": sorted(map(list, ident.members))}
     for ed in documents:
         out[minter.document(ed.doc.doc_id)] = {"kind": "document", "members": [[ed.doc.doc_id, ""]]}
-        seen: dict[str, int] = {}
-        for meeting in ed.meetings:
-            key = meeting.date.iso if meeting.date else ""
-            seen[key] = seen.get(key, 0) + 1
-            out[minter.meeting(ed.doc.doc_id, meeting.date.iso if meeting.date else None, seen[key])] = \
-                {"kind": "meeting", "members": [[ed.doc.doc_id, key]]}
+        for i, meeting in enumerate(ed.meetings):
+            entry = out.setdefault(resolution.meeting_uri(minter, ed.doc.doc_id, i), {"kind": "meeting", "members": []})
+            entry["members"] = sorted(entry["members"] + [[ed.doc.doc_id, meeting.date.iso if meeting.date else ""]])
     return out
 
 

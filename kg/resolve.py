@@ -56,9 +56,15 @@ class Identity:
 class Resolution:
     identities: dict[str, Identity]  # by "kind:slug"
     index: dict[tuple[str, str], Identity]  # (doc_id, local key) -> identity
+    # (doc_id, meeting index) -> (doc_id, date, ordinal) the meeting's URI is minted from; parallel
+    # accounts of one meeting in several documents share the first document's
+    meetings: dict[tuple[str, int], tuple[str, Optional[str], int]] = field(default_factory=dict)
 
     def of(self, doc_id: str, key: str) -> Identity:
         return self.index[(doc_id, key)]
+
+    def meeting_uri(self, minter, doc_id: str, index: int) -> str:
+        return minter.meeting(*self.meetings[(doc_id, index)])
 
 
 def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazetteer] = None) -> Resolution:
@@ -100,7 +106,40 @@ def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazettee
             slug = f"{base}-{n}"
         ident.slug = slug
         by_slug[f"{ident.kind}:{slug}"] = ident
-    return Resolution(by_slug, index)
+    return Resolution(by_slug, index, _meeting_accounts(docs, index))
+
+
+def _meeting_accounts(docs: list[ExtractedDocument], index) -> dict[tuple[str, int], tuple[str, Optional[str], int]]:
+    """Each meeting's URI parts; two documents reporting the same meeting (same day, two or more of the same
+    people) share one meeting, so that the documents become parallel accounts of it."""
+    local: dict[tuple[str, int], tuple[str, Optional[str], int]] = {}
+    by_day: dict[str, list[tuple[tuple[str, int], set[int]]]] = {}
+    for ed in docs:
+        seen: dict[str, int] = {}
+        for i, meeting in enumerate(ed.meetings):
+            day = meeting.date.iso if meeting.date else None
+            seen[day or ""] = seen.get(day or "", 0) + 1
+            local[(ed.doc.doc_id, i)] = (ed.doc.doc_id, day, seen[day or ""])
+            if meeting.date and meeting.date.precision == "day":
+                people = {id(index[(ed.doc.doc_id, p.person_key)]) for p in meeting.participants
+                          if (ed.doc.doc_id, p.person_key) in index}
+                by_day.setdefault(day, []).append(((ed.doc.doc_id, i), people))
+    parent = {key: key for key in local}
+
+    def find(key):
+        while parent[key] != key:
+            key = parent[key]
+        return key
+
+    for accounts in by_day.values():
+        for a in range(len(accounts)):
+            for b in range(a + 1, len(accounts)):
+                (ka, pa), (kb, pb) = accounts[a], accounts[b]
+                if ka[0] != kb[0] and len(pa & pb) >= 2:
+                    ra, rb = find(ka), find(kb)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    return {key: local[find(key)] for key in local}
 
 
 def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) -> list[Identity]:

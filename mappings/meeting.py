@@ -21,11 +21,8 @@ def meeting_label(meeting: MeetingRecord, names: list[str]) -> str:
 def meeting_quads(g: Graph, minter: Minter, ed: ExtractedDocument, res: Resolution, doc_uri: str) -> list[str]:
     doc = ed.doc
     uris: list[str] = []
-    seen: dict[str, int] = {}
-    for meeting in ed.meetings:
-        date_key = meeting.date.iso if meeting.date else None
-        seen[date_key or ""] = seen.get(date_key or "", 0) + 1
-        uri = minter.meeting(doc.doc_id, date_key, seen[date_key or ""])
+    for i, meeting in enumerate(ed.meetings):
+        uri = res.meeting_uri(minter, doc.doc_id, i)  # shared by the parallel accounts of one meeting
         uris.append(uri)
         g.types(uri, akg.Meeting, schema.Event)
         attendee_names = []

@@ -252,12 +252,16 @@ def meeting_page(iri: str, types: set[str]) -> Response:
         props[_v(r, "p")].append(_v(r, "o"))
     participants = s.select("""SELECT ?part ?person ?role WHERE { ?m akg:hasParticipation ?part .
         ?part akg:participant ?person . OPTIONAL { ?part akg:role ?role } } ORDER BY ?person""", m=bind_iri(iri))
+    accounts: dict[str, list[dict]] = {doc: [] for doc in props.get(SCHEMA + "subjectOf", [])}
     for p in participants:
         p["evidence"] = _evidence(_v(p, "part"))
+        for quote in p["evidence"]:
+            accounts.setdefault(quote["doc"], []).append({**quote, "person": _v(p, "person")})
     iris = {_v(p, "person") for p in participants} | set(props.get(SCHEMA + "location", [])) | \
         set(props.get(SCHEMA + "subjectOf", [])) | set(props.get(SCHEMA + "about", []))
     title = (props.get(PREFIXES["rdfs"] + "label") or [iri])[0]
     return _render("meeting.html", iri, types, title, props=props, participants=participants, label_iris=iris,
+                   accounts=accounts,
                    AKG=AKG, SCHEMA=SCHEMA)
 
 

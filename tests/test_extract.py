@@ -249,3 +249,20 @@ def test_different_people_are_never_merged_across_documents():
                           "Comrade Boris Gromyko spoke.")
     assert _slug(docs, res, 0, "Kim Il Sung") != _slug(docs, res, 1, "Kim Il")
     assert _slug(docs, res, 2, "Andrei Gromyko") != _slug(docs, res, 3, "Boris Gromyko")
+
+
+def test_two_documents_reporting_one_meeting_share_it():
+    from kg.uris import Minter
+
+    soviet = render_doc(title="Journal of Soviet Ambassador V. K. Morozov for 3 March 1961",
+                        body="3 March 1961\n\nI visited Ri Hyon-u together with Counselor B. N. Sokolov. Ri Hyon-u said the harvest was good.\n")
+    korean = render_doc(title="Record of Conversation between Ri Hyon-u and Ambassador V. K. Morozov",
+                        body="Time: 3 March 1961\n\nParticipants: Ri Hyon-u, V. K. Morozov\n\nRi Hyon-u: The harvest is good.\n\nV. K. Morozov: Good.\n")
+    other_day = render_doc(title="Record of Conversation between Ri Hyon-u and Ambassador V. K. Morozov, again",
+                           body="Time: 9 March 1961\n\nParticipants: Ri Hyon-u, V. K. Morozov\n\nRi Hyon-u: Welcome back.\n")
+    docs = [extract(parse_text(t, f"{name}.txt")) for name, t in (("soviet", soviet), ("korean", korean), ("later", other_day))]
+    res = resolve(docs)
+    minter = Minter()
+    uri = {ed.doc.doc_id: res.meeting_uri(minter, ed.doc.doc_id, 0) for ed in docs}
+    assert uri["soviet"] == uri["korean"]  # same day, the same two people: parallel accounts of one meeting
+    assert uri["later"] != uri["soviet"]

@@ -289,3 +289,31 @@ def test_published_uris_never_break(tmp_path):
         assert client.get("/id/person/never-existed", headers={"Accept": "text/turtle"}).status_code == 404
     finally:
         app.extensions["kg_state"].pool.close()
+
+
+def test_parallel_accounts_become_one_meeting_with_both_reports(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "soviet.txt").write_text(render_doc(
+        title="Journal of Soviet Ambassador V. K. Morozov for 3 March 1961",
+        body="3 March 1961\n\nI visited Ri Hyon-u together with Counselor B. N. Sokolov. Ri Hyon-u said the harvest was good.\n"),
+        encoding="utf-8")
+    (docs / "korean.txt").write_text(render_doc(
+        title="Record of Conversation between Ri Hyon-u and Ambassador V. K. Morozov",
+        body="Time: 3 March 1961\n\nParticipants: Ri Hyon-u, V. K. Morozov\n\nRi Hyon-u: The harvest is good.\n\nV. K. Morozov: Good.\n"),
+        encoding="utf-8")
+    build([docs], tmp_path / "store")
+    store = StoreDir(tmp_path / "store").open()
+    rows_ = rows(store, "SELECT ?m (COUNT(DISTINCT ?d) AS ?n) WHERE { ?m a schema:Event ; schema:subjectOf ?d } GROUP BY ?m")
+    assert [int(r["n"]) for r in rows_] == [2]
+    meeting = rows_[0]["m"]
+    del store
+
+    from server import create_app
+
+    app = create_app(str(tmp_path / "store"), workers=1)
+    try:
+        html = app.test_client().get(meeting[len(BASE) - 1:], headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert "Accounts side by side" in html and "/id/document/soviet" in html and "/id/document/korean" in html
+    finally:
+        app.extensions["kg_state"].pool.close()
