@@ -169,6 +169,40 @@ def load_authorities(extra: Iterable[Path | str] = ()) -> list[AuthorityLink]:
     return links
 
 
+@dataclass(frozen=True)
+class Position:
+    person: str  # people.tsv slug
+    office: str
+    country: str  # places.tsv slug
+    start: int
+    end: int
+    source: str
+
+
+def read_positions(path: Path) -> list[Position]:
+    """Who held which office from when to when; every line names the source to check it against."""
+    out = []
+    for number, row in tsv_rows(path, ["person", "office", "country", "start", "end", "source"]):
+        try:
+            start, end = int(row["start"]), int(row["end"])
+        except (KeyError, ValueError):
+            raise GazetteerError(f"{path}:{number}: start and end must be years") from None
+        if not row.get("person") or not row.get("office") or not row.get("source") or end < start:
+            raise GazetteerError(f"{path}:{number}: a position needs a person, an office, years in order and a source")
+        out.append(Position(row["person"], row["office"], row.get("country", ""), start, end, row["source"]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_positions() -> tuple[Position, ...]:
+    positions: list[Position] = []
+    for directory in gazetteer_dirs():
+        path = Path(directory) / "positions.tsv"
+        if path.exists():
+            positions.extend(read_positions(path))
+    return tuple(positions)
+
+
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
     return load_gazetteer()

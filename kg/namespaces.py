@@ -20,6 +20,7 @@ PREFIXES = {
     "crm": "http://www.cidoc-crm.org/cidoc-crm/",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "void": "http://rdfs.org/ns/void#",
+    "org": "http://www.w3.org/ns/org#",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Iterator, Optional
 
 import pyoxigraph as ox
 
-from kg.gazetteer import RELATIONS, Gazetteer, default_gazetteer, load_authorities
+from kg.gazetteer import RELATIONS, Gazetteer, default_gazetteer, default_positions, load_authorities
 from kg.namespaces import akg, dcterms, prov, rdfs, schema, xsd
 from kg.records import ExtractedDocument
 from kg.resolve import Resolution
@@ -42,12 +42,15 @@ def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer]
     """People, organizations and places, one description each, in the entities graph."""
     gazetteer = gazetteer or default_gazetteer()
     g = Graph(minter.entities_graph())
+    held: dict[str, list] = {}
+    for position in default_positions():
+        held.setdefault(position.person, []).append(position)
     links: dict[tuple[str, str], list] = {}
     for link in load_authorities():
         links.setdefault((link.kind, link.slug), []).append(link)
     for ident in res.identities.values():
         if ident.kind == "person":
-            person_quads(g, minter.person(ident.slug), ident)
+            person_quads(g, minter.person(ident.slug), ident, held.get(ident.gazetteer_id or "", ()))
         elif ident.kind == "organization":
             organization_quads(g, minter.organization(ident.slug), ident)
         elif ident.kind == "place":

@@ -209,6 +209,8 @@ def person_page(iri: str, types: set[str]) -> Response:
     document_count = int(s.select("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d schema:mentions ?r ; a schema:ArchiveComponent }",
                                   r=bind_iri(iri))[0]["n"]["value"])
     topics, places = _co_occurring(iri, "topic", "t"), _co_occurring(iri, "place", "pl")
+    offices = s.select("""SELECT ?label ?start ?source WHERE { ?r org:hasMembership ?m . ?m rdfs:label ?label .
+        OPTIONAL { ?m schema:startDate ?start } OPTIONAL { ?m dcterms:source ?source } } ORDER BY ?start""", r=bind_iri(iri))
     authorities = s.select("""SELECT ?rel ?target WHERE { ?r ?rel ?target FILTER(?rel IN (owl:sameAs, skos:closeMatch, skos:exactMatch)) }""",
                            r=bind_iri(iri))
     iris = {iri} | set(met) | {_v(m, "place") for m in meetings if "place" in m} | {_v(m, "doc") for m in meetings if "doc" in m}
@@ -216,7 +218,7 @@ def person_page(iri: str, types: set[str]) -> Response:
     iris |= {_v(m, "m") for m in meetings}
     network = _network(iri, met.most_common(12))
     return _render("person.html", iri, types, name, props=props, meetings=meetings, met=met.most_common(12),
-                   document_count=document_count, meeting_count=meeting_count, meeting_page=page,
+                   document_count=document_count, meeting_count=meeting_count, meeting_page=page, offices=offices,
                    meeting_pages=(meeting_count + MEETINGS_PAGE - 1) // MEETINGS_PAGE,
                    documents=documents, topics=topics, places=places, authorities=authorities,
                    network=network, label_iris=iris, AKG=AKG, SCHEMA=SCHEMA)

@@ -304,3 +304,25 @@ def test_persons_list_names_are_put_in_reading_order():
     assert display_name("Kim, Hyon-chol")[0] == "Kim Hyon-chol"
     assert display_name("Twining, General Nathan F.")[0] == "Nathan F. Twining"
     assert display_name("Castro Ruz, Fidel") == ("Fidel Castro Ruz", ["castro", "ruz"])
+
+
+def test_positions_file_resolves_an_office_by_date_and_records_dated_positions(tmp_path):
+    from kg.build import build
+    from kg.gazetteer import default_positions
+    from kg.store import StoreDir
+
+    assert any(p.person == "dean-rusk" and p.office == "Secretary of State" and p.source for p in default_positions())
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "memo.txt").write_text(
+        "88. Memorandum of Conversation, Department of State, Washington, May 3, 1962\n\n"
+        "Washington, May 3, 1962\n\nSUBJECT\nTrade\n\n"
+        "The Secretary said that the talks would go on. The Secretary asked about the harvest.\n\n"
+        "Source: Department of State, Central Files, 611.00/5-362. Confidential.\n", encoding="utf-8")
+    build([docs], tmp_path / "store")
+    store = StoreDir(tmp_path / "store").open()
+    q = """SELECT ?label ?source WHERE { ?d <https://schema.org/mentions> ?p .
+           ?p <https://schema.org/name> "Dean Rusk" ; <http://www.w3.org/ns/org#hasMembership> ?m .
+           ?m <http://www.w3.org/2000/01/rdf-schema#label> ?label ; <http://purl.org/dc/terms/source> ?source }"""
+    rows = [(r["label"].value, r["source"].value) for r in store.query(q, use_default_graph_as_union=True)]
+    assert rows and rows[0][0] == "Secretary of State, 1961–1969" and "history.state.gov" in rows[0][1]

@@ -1055,7 +1055,20 @@ def _country_forms(doc: ParsedDocument, gazetteer: Gazetteer) -> list[list[str]]
 
 
 def office_holder(gazetteer: Gazetteer, office: str, countries: list[list[str]], year: int):
-    """The one gazetteer person whose description gives this office in this country and year."""
+    """The one person who held this office in this country and year: the positions file first, then the
+    offices and years the people gazetteer's descriptions give."""
+    from ..gazetteer import default_positions
+
+    for forms in countries:
+        country = next((gazetteer.lookup_place(f) for f in forms if gazetteer.lookup_place(f)), None)
+        held = {p.person for p in default_positions() if country is not None and p.country == country.slug
+                and p.office.lower() == office.lower() and p.start <= year <= p.end}
+        if len(held) == 1:
+            entry = gazetteer.get("person", held.pop())
+            if entry is not None:
+                return entry
+        elif len(held) > 1:
+            return None  # two holders that year (a change of office): the year does not tell
     for forms in countries:
         country = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
         bare = f"|{re.escape(office)}" if office in _US_OFFICES and "United States" in forms else ""
