@@ -326,3 +326,33 @@ def test_positions_file_resolves_an_office_by_date_and_records_dated_positions(t
            ?m <http://www.w3.org/2000/01/rdf-schema#label> ?label ; <http://purl.org/dc/terms/source> ?source }"""
     rows = [(r["label"].value, r["source"].value) for r in store.query(q, use_default_graph_as_union=True)]
     assert rows and rows[0][0] == "Secretary of State, 1961–1969" and "history.state.gov" in rows[0][1]
+
+
+def test_a_mixed_folder_builds_into_one_graph_with_one_uri_per_person(tmp_path):
+    import shutil
+
+    from kg.build import build
+    from kg.store import StoreDir
+
+    from conftest import EXAMPLES
+
+    docs = tmp_path / "mixed"
+    docs.mkdir()
+    shutil.copy(EXAMPLES / "116026.txt", docs / "116026.txt")  # Wilson Center layout: 'Cde. N. S. Khrushchev'
+    (docs / "frus-telegram.txt").write_text(
+        "301. Telegram From the Embassy in the Soviet Union to the Department of State\n\n"
+        "Moscow, June 2, 1958, 6 p.m.\n\n"
+        "1204. Chairman Khrushchev said at the reception that the talks would go on.\n\n"
+        "Thompson\n\nSource: Department of State, Central Files, 761.00/6-258. Secret.\n", encoding="utf-8")
+    tei = next((Path(__file__).parent / "fixtures").rglob("*.xml"))
+    shutil.copy(tei, docs / tei.name)
+    report = build([docs], tmp_path / "store")
+    assert report.ok and len(report.built) >= 3
+    store = StoreDir(tmp_path / "store").open()
+    q = """SELECT DISTINCT ?p WHERE { ?d <https://schema.org/mentions> ?p .
+           ?p <https://schema.org/name>|<https://schema.org/alternateName> ?n FILTER(CONTAINS(?n, "Khrushchev")) }"""
+    people = {r["p"].value for r in store.query(q, use_default_graph_as_union=True)}
+    assert people == {"http://localhost:5000/id/person/nikita-khrushchev"}
+    q = """SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d <https://schema.org/mentions>
+           <http://localhost:5000/id/person/nikita-khrushchev> }"""
+    assert int(next(iter(store.query(q, use_default_graph_as_union=True)))["n"].value) == 2
