@@ -229,7 +229,9 @@ def _co_occurring(iri: str, facet: str, var: str, limit: int = 12) -> list[dict]
     db = state().search_db()
     if db is None:
         return []
-    rows = db.execute("SELECT f.value, COUNT(DISTINCT f.doc) AS n FROM facets p JOIN facets f ON f.doc = p.doc "
+    # CROSS JOIN fixes the order: the person's documents first, then their facets (SQLite would start from
+    # every place of the archive otherwise)
+    rows = db.execute("SELECT f.value, COUNT(DISTINCT f.doc) AS n FROM facets p CROSS JOIN facets f ON f.doc = p.doc "
                       "WHERE p.facet = 'person' AND p.value = ? AND f.facet = ? "
                       "GROUP BY f.value ORDER BY n DESC, f.value LIMIT ?", (iri, facet, limit)).fetchall()
     return [{var: {"type": "uri", "value": value}, "n": {"value": str(n)}} for value, n in rows]

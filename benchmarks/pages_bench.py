@@ -1,0 +1,104 @@
+"""Explorer page latency alone, on a built store: person (the most mentioned first), document and meeting pages.
+
+    python benchmarks/pages_bench.py --store STORE [--requests 24]
+
+Starts `kg serve` in production mode (gunicorn, one process, threads, two query workers) on 127.0.0.1, warms it
+up, then fetches each page kind one request at a time and reports p50/p95/max. Traffic stays on loopback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    request = urllib.request.Request(url, headers={"Accept": "text/html"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return time.perf_counter() - started, status
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", required=True)
+    parser.add_argument("--requests", type=int, default=24)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    store = Path(args.store)
+    index = Path(os.path.realpath(store / "current")).with_name(Path(os.path.realpath(store / "current")).name + ".search.sqlite")
+    db = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
+    rng = random.Random(args.seed)
+    hubs = [r[0] for r in db.execute("SELECT iri FROM names WHERE kind = 'person' ORDER BY CAST(weight AS INTEGER) DESC LIMIT 3")]
+    people = [r[0] for r in db.execute("SELECT iri FROM names WHERE kind = 'person' ORDER BY iri")]
+    documents = [r[0] for r in db.execute("SELECT iri FROM documents ORDER BY iri")]
+    base = open(store / "base-uri").read().strip() if (store / "base-uri").exists() else "http://localhost:5000/"
+    port = free_port()
+    env = {**os.environ, "KG_STORE": str(store), "KG_WORKERS": "2", "KG_TIMEOUT": "60"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "8", "-b", f"127.0.0.1:{port}",
+                               "server:create_app()"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    root = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(root + "/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.25)
+        meetings_json = urllib.request.urlopen(urllib.request.Request(
+            root + "/sparql?" + urllib.parse.urlencode({"query": "SELECT ?m WHERE { ?m a <https://schema.org/Event> } LIMIT 500"}),
+            headers={"Accept": "application/sparql-results+json"}), timeout=120).read()
+        meetings = [b["m"]["value"] for b in json.loads(meetings_json)["results"]["bindings"]]
+        kinds = {"person": hubs + rng.sample(people, min(len(people), args.requests)),
+                 "document": rng.sample(documents, min(len(documents), args.requests)),
+                 "meeting": rng.sample(meetings, min(len(meetings), args.requests))}
+        local = lambda iri: root + "/" + iri[len(base):]  # noqa: E731
+        for iris in kinds.values():  # warm-up, as a long-running server would be
+            for iri in iris[:3]:
+                get(local(iri))
+        results = {}
+        for kind, iris in kinds.items():
+            times, errors = [], 0
+            for i in range(args.requests):
+                secs, status = get(local(iris[i % len(iris)]))
+                (times.append(secs * 1000) if status == 200 else None)
+                errors += status != 200
+            times.sort()
+            results[kind] = {"n": len(times), "p50": round(statistics.median(times), 1),
+                             "p95": round(times[int(0.95 * (len(times) - 1))], 1), "max": round(times[-1], 1),
+                             "errors": errors}
+        documents_n = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        print(json.dumps({"store": str(store), "documents": documents_n, "pages_ms": results}, indent=2))
+        worst = max(r["p50"] for r in results.values())
+        print(("PASS" if worst < 100 else "MISS") + f" (worst median {worst} ms; target < 100 ms)")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    import urllib.parse
+
+    main()
