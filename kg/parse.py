@@ -45,13 +45,19 @@ _DOCNUM_RE = re.compile(r"/document/(\d+)")
 MAX_BYTES = 20 * 1024 * 1024
 
 
-def read_text(path: Path) -> str:
-    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1/CP1252."""
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise ParseError(str(path), f"file is {len(raw) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit for one document")
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """A file's bytes, refused with the reason when it is too big or empty (every input layout)."""
+    raw = Path(path).read_bytes()
+    if len(raw) > limit:
+        raise ParseError(str(path), f"file is {len(raw) // (1024 * 1024)} MB, over the {limit // (1024 * 1024)} MB limit")
     if not raw.strip():
         raise ParseError(str(path), "file is empty")
+    return raw
+
+
+def read_text(path: Path) -> str:
+    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1/CP1252."""
+    raw = read_bytes(path)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = raw.decode("utf-16")
     elif b"\x00" in raw[:4096]:

@@ -149,9 +149,6 @@ class StoreDir:
         self.swap(target)
         return target
 
-    def is_remote(self) -> bool:
-        return (self.current / "REMOTE").exists()
-
     def swap(self, target: Path) -> None:
         previous = self.current.resolve() if self.current.is_symlink() else None
         link = self.path / f".current-{os.getpid()}"

@@ -26,7 +26,7 @@ from typing import Optional
 
 from . import names
 from .extract.lexicon import GIVEN_NAMES
-from .parse import ParseError
+from .parse import ParseError, read_bytes
 from .records import MarkupHint, ParsedDocument, PartialDate, Span
 
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
@@ -64,11 +64,7 @@ def _attr(el: ET.Element, name: str) -> Optional[str]:
 def parse_tei_file(path: Path | str) -> list[ParsedDocument]:
     """Every ``<div type="document">`` of a TEI file, in document order."""
     path = Path(path)
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise ParseError(str(path), f"file is {len(raw) // (1024 * 1024)} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
-    if not raw.strip():
-        raise ParseError(str(path), "file is empty")
+    raw = read_bytes(path, MAX_BYTES)
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = raw.decode("utf-16")
     else:
