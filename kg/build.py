@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,7 +18,7 @@ from .extract import extract
 from .gazetteer import default_gazetteer
 from .parse import ParseError, parse_file
 from .records import ExtractedDocument
-from . import registry, search_index
+from . import dump, mapstage, registry, search_index
 from .resolve import resolve
 from .search_index import write_index
 from .store import StoreDir
@@ -43,6 +45,7 @@ class BuildReport:
     graphs_written: int = 0
     graphs_removed: int = 0
     quads: int = 0
+    incremental: Optional[int] = None  # documents whose graph was replaced in place, when the build was incremental
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -76,18 +79,6 @@ def quads_for(documents: Iterable[ExtractedDocument], minter: Minter, started: d
     for ed in documents:
         yield from map_document(ed, resolution, minter, __version__)
     yield from provenance_quads(minter, __version__, slim, started)
-
-
-def slim(ed: ExtractedDocument) -> ExtractedDocument:
-    """What resolution and provenance need of a document: its entities and identity, not its text."""
-    import dataclasses
-
-    doc = dataclasses.replace(ed.doc, text="", notes=[], warnings=[])
-    keep = lambda records: [dataclasses.replace(r, mentions=[]) for r in records]  # noqa: E731
-    meetings = [dataclasses.replace(m, topics=[]) for m in ed.meetings]  # dates and participants: for parallel accounts
-    return ExtractedDocument(doc=doc, people=keep(ed.people), organizations=keep(ed.organizations),
-                             places=keep(ed.places), meetings=meetings, authors=ed.authors,
-                             translators=ed.translators, addressees=ed.addressees)
 
 
 def _ids(entry: dict) -> list[str]:
@@ -139,7 +130,7 @@ def extraction_fingerprint() -> str:
 
 def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optional[str] = None,
           progress: Optional[Callable[[str], None]] = None, jobs: Optional[int] = None,
-          remote=None) -> BuildReport:
+          remote=None, incremental: bool = True) -> BuildReport:
     """Add the documents under ``paths`` to the store's graph.
 
     Only files that changed since they were last built are parsed and extracted again; files that
@@ -210,55 +201,212 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
                         report.removed.append(doc_id)
                     del manifest[known_path]
         report.seconds["parse+extract"] = time.perf_counter() - t0
-        if not report.built and not report.removed and store.exists():
+        if not report.built and not report.removed and store.exists() and _built_base(store) in (None, minter.base):
             report.documents_in_store = len(store.record_ids())
             return report  # nothing changed: the graph being served stays exactly as it is
         t1 = time.perf_counter()
-        # stream: resolution holds only the entities of each document, mapping loads one document at a time
-        light = [slim(ed) for ed in store.load_records()]
+        doc_ids = store.record_ids()
+        light = [r for r in map(store.load_slim, doc_ids) if r is not None]
         report.documents_in_store = len(light)
         resolution = resolve(light)
         # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
-        uris = registry.update(registry.load(store.path), registry.minted(store.load_records(), resolution, minter))
-        retired = registry.retired_quads(uris, minter)
+        uris = registry.update(registry.load(store.path), registry.minted(light, resolution, minter))
         report.seconds["resolve"] = time.perf_counter() - t1
-        t2 = time.perf_counter()
-        counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution, light), retired))
-
-        # the side index (search, facets) and the dump are written next to the new database and swapped in with it
-        def extras(db_dir: Path) -> None:
-            report.seconds["map+load"] = time.perf_counter() - t2
-            t3 = time.perf_counter()
-            write_index(search_index.path_for(db_dir), store.load_records(), resolution, minter)
-            if remote is None:
-                write_dump(db_dir)  # a remote store's own dump tools serve big installations better
-            report.seconds["index+dump"] = time.perf_counter() - t3
-
-        if remote is None:
-            store.write_new(counted, extras=extras)
+        if remote is not None:
+            _push_remote(store, remote, report, light, resolution, minter, started, uris)
         else:
-            # a remote SPARQL store holds the graph; the folder keeps the cache, the registry and the side index
-            report.graphs_written, report.graphs_removed = remote.push(counted)
-            store.write_marker(extras=extras)
+            graphs = _Graphs(store, minter, resolution, uris, light, started, report)
+            changed = set(report.built) | set(report.removed)
+            if not (incremental and graphs.update(changed, jobs or os.cpu_count() or 1)):
+                graphs.write_all(jobs or os.cpu_count() or 1)
         registry.save(store.path, uris)
         # only now is the graph up to date with these files: a failed write leaves them to be built again
         store.save_manifest(manifest)
-        report.quads = counted.n
     return report
 
 
-def write_dump(db_dir: Path) -> Path:
-    """The whole graph as gzipped N-Quads, for bulk download (served at /dumps/)."""
-    import gzip
+def _built_base(store: StoreDir) -> Optional[str]:
+    """The base URI the served graph was minted with (None for a graph built before this was kept)."""
+    state = _Graphs.load_state(store.current.resolve())
+    return state.get("base") if state else None
 
-    target = db_dir.with_name(db_dir.name + ".nq.gz")
-    tmp = target.with_suffix(".tmp")
-    store = ox.Store.read_only(str(db_dir))
-    with gzip.open(tmp, "wb", compresslevel=6) as out:
-        store.dump(out, ox.RdfFormat.N_QUADS)
-    del store
-    tmp.replace(target)
-    return target
+
+def _push_remote(store, remote, report, light, resolution, minter, started, uris) -> None:
+    """A remote SPARQL store holds the graph; the folder keeps the cache, the registry and the side index."""
+    t2 = time.perf_counter()
+    counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution, light),
+                                       registry.retired_quads(uris, minter)))
+    report.graphs_written, report.graphs_removed = remote.push(counted)
+    report.quads = counted.n
+
+    def extras(db_dir: Path) -> None:
+        report.seconds["map+load"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        write_index(search_index.path_for(db_dir), store.load_records(), resolution, minter)
+        report.seconds["index"] = time.perf_counter() - t3
+
+    store.write_marker(extras=extras)
+
+
+class _Graphs:
+    """Writes the graph of a local store: all of it, or only what changed since the graph being served."""
+
+    STATE = ".build-state.json"  # beside each database: the base URI and each document's resolution digest
+
+    def __init__(self, store: StoreDir, minter: Minter, resolution, uris: dict, light: list, started, report):
+        self.store, self.minter, self.resolution, self.uris = store, minter, resolution, uris
+        self.light, self.started, self.report = light, started, report
+        self.doc_ids = [ed.doc.doc_id for ed in light]
+        self.signatures = mapstage.signatures(resolution, minter, self.doc_ids)
+
+    def shared_quads(self) -> dict[str, list[ox.Quad]]:
+        """The graphs that are not one document's: vocabulary, entities, retired URIs, provenance."""
+        from mappings import map_entities, provenance_quads, vocabulary_quads
+
+        return {"vocabulary": vocabulary_quads(self.minter),
+                "entities": map_entities(self.resolution, self.minter),
+                "retired": registry.retired_quads(self.uris, self.minter),
+                "provenance": provenance_quads(self.minter, __version__, self.light, self.started)}
+
+    def context(self, out_dir: Path) -> mapstage.MapContext:
+        return mapstage.MapContext(str(self.store.path), self.resolution, self.minter, __version__, str(out_dir),
+                                   search_index.topic_labels())
+
+    def write_all(self, jobs: int) -> None:
+        """Map every document on every core and bulk-load the chunks as they come."""
+        report, t2 = self.report, time.perf_counter()
+        target = self.store.new_db_dir()
+        work = target.with_name(target.name + ".work")
+        work.mkdir()
+        db = ox.Store(str(target))
+        index = search_index.IndexWriter(search_index.path_for(target))
+        dumper = dump.DumpWriter(dump.path_for(target))
+        loading, quads = 0.0, 0
+        try:
+            shared = self.shared_quads()
+            provenance = shared.pop("provenance")
+            head = [q for graph in shared.values() for q in graph]
+            db.bulk_extend(head)
+            dumper.add("shared", dump.member(head))
+            for chunk in mapstage.mapped(self.doc_ids, self.context(work), jobs):
+                if chunk.nquads is not None:
+                    t = time.perf_counter()
+                    db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
+                    loading += time.perf_counter() - t
+                    chunk.nquads.unlink()
+                for doc_id, member in chunk.members:
+                    dumper.add(doc_id, member)
+                for rows in chunk.rows:
+                    index.add(rows)
+                quads += chunk.quads
+            db.bulk_extend(provenance)
+            dumper.add("provenance", dump.member(provenance))
+            t = time.perf_counter()
+            db.optimize()
+            db.flush()
+            loading += time.perf_counter() - t
+            del db
+            report.seconds["map+load"] = time.perf_counter() - t2
+            report.seconds["load"] = loading
+            t3 = time.perf_counter()
+            index.finish(self.resolution, self.minter)
+            dumper.finish()
+            self._save_state(target)
+            report.seconds["index+dump"] = time.perf_counter() - t3
+        except BaseException:
+            index.abandon()
+            dumper.abandon()
+            raise
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        report.quads = quads + len(head) + len(provenance)
+        self.store.swap(target)
+
+    def update(self, changed: set[str], jobs: int) -> bool:
+        """Apply only what changed to a copy of the graph being served; False when a full write is the better way.
+
+        The copy is a RocksDB checkpoint (hard links), so it costs no time whatever the graph's size.
+        Documents whose record or resolution digest changed get their graph replaced; the shared
+        graphs are compared quad by quad; the side index and the dump are copied and patched.
+        """
+        report, t2 = self.report, time.perf_counter()
+        previous = self.store.current.resolve() if self.store.exists() else None
+        state = self.load_state(previous) if previous else None
+        if state is None or state.get("base") != self.minter.base:
+            return False
+        old = state["signatures"]
+        affected = [d for d in self.doc_ids if d in changed or old.get(d) != self.signatures[d]]
+        gone = [d for d in old if d not in self.signatures]
+        if len(affected) + len(gone) > max(64, len(self.doc_ids) // 20):
+            return False  # past a twentieth of the corpus the bulk loader is faster
+        target = self.store.new_db_dir()
+        ox.Store.read_only(str(previous)).backup(str(target))
+        db = ox.Store(str(target))
+        index = search_index.IndexWriter(search_index.path_for(target), base=search_index.path_for(previous))
+        dumper = dump.DumpWriter(dump.path_for(target), base=dump.path_for(previous))
+        try:
+            for doc_id in [*affected, *gone]:
+                db.remove_graph(ox.NamedNode(self.minter.document_graph(doc_id)))
+                index.remove(self.minter.document(doc_id))
+            work = target.with_name(target.name + ".work")
+            work.mkdir()
+            try:
+                fresh = {}
+                for chunk in mapstage.mapped(affected, self.context(work), 1 if len(affected) < 128 else jobs):
+                    if chunk.nquads is not None:
+                        db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
+                    fresh.update(chunk.members)
+                    for rows in chunk.rows:
+                        index.add(rows)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            shared = self.shared_quads()
+            graph_of = {"vocabulary": self.minter.vocabulary_graph(), "entities": self.minter.entities_graph(),
+                        "retired": self.minter.retired_graph(), "provenance": self.minter.provenance_graph()}
+            for name, quads in shared.items():
+                graph = ox.NamedNode(graph_of[name])
+                before = set(db.quads_for_pattern(None, None, None, graph))
+                after = set(quads)
+                for quad in before - after:
+                    db.remove(quad)
+                db.extend(after - before)
+            provenance = shared.pop("provenance")
+            dumper.add("shared", dump.member([q for graph in shared.values() for q in graph]))
+            for doc_id in self.doc_ids:
+                if doc_id in fresh:
+                    dumper.add(doc_id, fresh[doc_id])
+                elif not dumper.reuse(doc_id):
+                    raise RuntimeError(f"the dump of {previous.name} lacks document {doc_id}")
+            dumper.add("provenance", dump.member(provenance))
+            db.flush()
+            del db
+            report.seconds["map+load"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+            index.finish(self.resolution, self.minter)
+            dumper.finish()
+            self._save_state(target)
+            report.seconds["index+dump"] = time.perf_counter() - t3
+        except BaseException:
+            index.abandon()
+            dumper.abandon()
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        report.incremental = len(affected) + len(gone)
+        report.quads = len(ox.Store.read_only(str(target)))
+        self.store.swap(target)
+        return True
+
+    def _save_state(self, db_dir: Path) -> None:
+        path = db_dir.with_name(db_dir.name + self.STATE)
+        path.write_text(json.dumps({"base": self.minter.base, "signatures": self.signatures}))
+
+    @classmethod
+    def load_state(cls, db_dir: Path) -> Optional[dict]:
+        path = db_dir.with_name(db_dir.name + cls.STATE)
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return None
 
 
 class _Counter:

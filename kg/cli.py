@@ -27,13 +27,15 @@ def main() -> None:
 @click.option("--base-uri", default=None, help=f"Base of every minted URI [default: {DEFAULT_BASE}, or the store's].")
 @click.option("--gazetteer", "gazetteer_dirs", multiple=True, type=click.Path(file_okay=False, exists=True),
               help="Extra gazetteer folder (places.tsv, organizations.tsv, people.tsv); repeatable.")
-@click.option("-j", "--jobs", type=int, default=None, help="Processes for extraction [default: one per core].")
+@click.option("-j", "--jobs", type=int, default=None, help="Processes for extraction and mapping [default: one per core].")
 @click.option("--store-url", default=None, help="Write the graph to this SPARQL 1.1 store instead (its Graph Store "
               "endpoint is URL/store unless --graph-store-endpoint says otherwise); --store keeps the cache and search index.")
 @click.option("--query-endpoint", default=None, help="The remote store's SPARQL query endpoint [default: URL/query].")
 @click.option("--graph-store-endpoint", default=None, help="The remote store's Graph Store endpoint [default: URL/store].")
+@click.option("--full", is_flag=True, help="Write the whole graph anew, even when only a few documents changed.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary.")
-def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_endpoint, graph_store_endpoint, quiet) -> None:
+def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_endpoint, graph_store_endpoint, full,
+          quiet) -> None:
     """Build the graph from every .txt file under PATHS."""
     from .build import build as run_build
     from .store import StoreError
@@ -48,7 +50,7 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_en
 
             remote = RemoteStore(store_url, query_url=query_endpoint, graph_store_url=graph_store_endpoint)
         report = run_build(paths, store_path, base_uri, progress=None if quiet else lambda m: click.echo(m, err=True),
-                           jobs=jobs, remote=remote)
+                           jobs=jobs, remote=remote, incremental=not full)
     except (FileNotFoundError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # a remote store that fails: say which and why, the local cache is intact
@@ -66,6 +68,8 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_en
                f"skipped {len(report.skipped)}; "
                f"{report.documents_in_store} document(s) and {report.quads} quads in {store_path} "
                f"(base {base_uri})")
+    if report.incremental is not None and not quiet:
+        click.echo(f"updated in place: {report.incremental} document graph(s) replaced, the rest kept", err=True)
     if not report.ok:
         sys.exit(1)
 

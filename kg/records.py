@@ -183,6 +183,17 @@ class ExtractedDocument:
     def to_json(self) -> dict:
         return asdict(self)
 
+    def slim(self) -> "ExtractedDocument":
+        """What resolution, the URI registry and provenance need: entities and identity, not text or mentions."""
+        import dataclasses
+
+        doc = dataclasses.replace(self.doc, text="", notes=[], warnings=[])
+        keep = lambda records: [dataclasses.replace(r, mentions=[]) for r in records]  # noqa: E731
+        meetings = [dataclasses.replace(m, topics=[]) for m in self.meetings]  # dates, participants: parallel accounts
+        return ExtractedDocument(doc=doc, people=keep(self.people), organizations=keep(self.organizations),
+                                 places=keep(self.places), meetings=meetings, authors=self.authors,
+                                 translators=self.translators, addressees=self.addressees)
+
 
 _HINTS: dict = {}
 

@@ -96,7 +96,7 @@ def _same(old: dict, entry: dict) -> bool:
 
 
 def retired_quads(registry: dict, minter: Minter) -> list[ox.Quad]:
-    graph = ox.NamedNode(minter.base + "graph/retired")
+    graph = ox.NamedNode(minter.retired_graph())
     replaced = ox.NamedNode(PREFIXES["dcterms"] + "isReplacedBy")
     deprecated = ox.NamedNode(PREFIXES["owl"] + "deprecated")
     true = ox.Literal("true", datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))

@@ -7,9 +7,11 @@ and one row per (document, facet value) for counted browsing.
 """
 from __future__ import annotations
 
+import shutil
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .records import ExtractedDocument
 from .resolve import Resolution
@@ -30,47 +32,104 @@ def path_for(db_dir: Path) -> Path:
     return db_dir.with_name(db_dir.name + ".search.sqlite")
 
 
-def write_index(target: Path, documents: Iterable[ExtractedDocument], resolution: Resolution, minter: Minter) -> None:
-    tmp = target.with_suffix(".tmp")
-    if tmp.exists():
-        tmp.unlink()
-    db = sqlite3.connect(tmp)
-    db.executescript(SCHEMA)
+@dataclass
+class DocumentRows:
+    """What one document puts in the side index: computed where the document is mapped (see kg.mapstage)."""
+    iri: str
+    document: tuple
+    text: tuple
+    facets: list[tuple]
+
+
+def rows_for(ed: ExtractedDocument, resolution: Resolution, minter: Minter, topic_labels: dict[str, str]) -> DocumentRows:
+    doc = ed.doc
+    doc_iri = minter.document(doc.doc_id)
+    year = int(doc.date.iso[:4]) if doc.date else None
+    issuer = doc.issuing_body.text if doc.issuing_body else None
     uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
-    weights: dict[str, int] = {}
+    facets = [(doc_iri, "type", doc.doc_type, doc.doc_type.replace("_", " "))]
+    if year:
+        facets.append((doc_iri, "year", str(year), str(year)))
+    for group, kind in ((ed.people, "person"), (ed.organizations, "organization"), (ed.places, "place")):
+        for record in group:
+            ident = resolution.of(doc.doc_id, record.key)
+            facets.append((doc_iri, kind, uri_of[kind](ident.slug), ident.name))
+    if doc.issuing_body:
+        for record in ed.organizations:
+            if any(doc.issuing_body.start <= m.start < doc.issuing_body.end for m in record.mentions):
+                ident = resolution.of(doc.doc_id, record.key)
+                facets.append((doc_iri, "issuer", uri_of["organization"](ident.slug), ident.name))
+                break
+    for topic in ed.topics:
+        facets.append((doc_iri, "topic", minter.topic(topic.concept), topic_labels.get(topic.concept, topic.concept)))
+    return DocumentRows(doc_iri, (doc_iri, doc.title, doc.date.iso if doc.date else None, year, doc.doc_type, issuer),
+                        (doc.title, doc.text), facets)
+
+
+def topic_labels() -> dict[str, str]:
     from .extract.topics import load_concepts
 
-    topic_labels = {c.slug: c.label for c in load_concepts()}
+    return {c.slug: c.label for c in load_concepts()}
+
+
+class IndexWriter:
+    """Writes a side index into a temporary file and moves it into place on ``finish``.
+
+    ``base`` starts from a copy of an earlier index, for incremental builds: documents are then
+    removed and added one by one, and the names table is made anew from the facets.
+    """
+
+    def __init__(self, target: Path, base: Optional[Path] = None):
+        self.target = target
+        self.tmp = target.with_suffix(".tmp")
+        self.tmp.unlink(missing_ok=True)
+        if base is not None:
+            shutil.copyfile(base, self.tmp)
+            self.db = sqlite3.connect(self.tmp)
+        else:
+            self.db = sqlite3.connect(self.tmp)
+            self.db.executescript(SCHEMA)
+        self.db.execute("PRAGMA synchronous = OFF")  # the file is only used once finished and renamed
+
+    def add(self, rows: DocumentRows) -> None:
+        cursor = self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)", rows.document)
+        # the text row shares the document's rowid, so a document is removed without scanning the texts
+        self.db.execute("INSERT INTO texts (rowid, iri, title, body) VALUES (?, ?, ?, ?)",
+                        (cursor.lastrowid, rows.iri, *rows.text))
+        self.db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)", rows.facets)
+
+    def remove(self, doc_iri: str) -> None:
+        row = self.db.execute("SELECT rowid FROM documents WHERE iri = ?", (doc_iri,)).fetchone()
+        if row is None:
+            return
+        self.db.execute("DELETE FROM texts WHERE rowid = ?", row)
+        self.db.execute("DELETE FROM documents WHERE rowid = ?", row)
+        self.db.execute("DELETE FROM facets WHERE doc = ?", (doc_iri,))
+
+    def finish(self, resolution: Resolution, minter: Minter) -> None:
+        """Entity names, weighted by how many documents name them, then the file is moved into place."""
+        uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
+        weights = dict(self.db.execute("SELECT value, COUNT(*) FROM facets WHERE facet IN "
+                                       "('person', 'organization', 'place') GROUP BY value"))
+        self.db.execute("DELETE FROM names")
+        rows = []
+        for ident in resolution.identities.values():
+            iri = uri_of[ident.kind](ident.slug)
+            rows.append((iri, ident.kind, ident.name, " | ".join([ident.name, *ident.alternate_names]), weights.get(iri, 0)))
+        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
+        self.db.commit()
+        self.db.close()
+        self.tmp.replace(self.target)
+
+    def abandon(self) -> None:
+        self.db.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def write_index(target: Path, documents: Iterable[ExtractedDocument], resolution: Resolution, minter: Minter) -> None:
+    """The side index of these documents, in one go."""
+    writer = IndexWriter(target)
+    labels = topic_labels()
     for ed in documents:
-        doc = ed.doc
-        doc_iri = minter.document(doc.doc_id)
-        year = int(doc.date.iso[:4]) if doc.date else None
-        issuer = doc.issuing_body.text if doc.issuing_body else None
-        db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                   (doc_iri, doc.title, doc.date.iso if doc.date else None, year, doc.doc_type, issuer))
-        db.execute("INSERT INTO texts VALUES (?, ?, ?)", (doc_iri, doc.title, doc.text))
-        rows = [(doc_iri, "type", doc.doc_type, doc.doc_type.replace("_", " "))]
-        if year:
-            rows.append((doc_iri, "year", str(year), str(year)))
-        for group, kind in ((ed.people, "person"), (ed.organizations, "organization"), (ed.places, "place")):
-            for record in group:
-                ident = resolution.of(doc.doc_id, record.key)
-                iri = uri_of[kind](ident.slug)
-                weights[iri] = weights.get(iri, 0) + 1
-                rows.append((doc_iri, kind, iri, ident.name))
-        if doc.issuing_body:
-            for record in ed.organizations:
-                if any(doc.issuing_body.start <= m.start < doc.issuing_body.end for m in record.mentions):
-                    ident = resolution.of(doc.doc_id, record.key)
-                    rows.append((doc_iri, "issuer", uri_of["organization"](ident.slug), ident.name))
-                    break
-        for topic in ed.topics:
-            rows.append((doc_iri, "topic", minter.topic(topic.concept), topic_labels.get(topic.concept, topic.concept)))
-        db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)", rows)
-    for ident in resolution.identities.values():
-        iri = uri_of[ident.kind](ident.slug)
-        names = " | ".join([ident.name, *ident.alternate_names])
-        db.execute("INSERT INTO names VALUES (?, ?, ?, ?, ?)", (iri, ident.kind, ident.name, names, weights.get(iri, 0)))
-    db.commit()
-    db.close()
-    tmp.replace(target)
+        writer.add(rows_for(ed, resolution, minter, labels))
+    writer.finish(resolution, minter)

@@ -37,6 +37,9 @@ class Minter:
     def provenance_graph(self) -> str:
         return f"{self.base}graph/provenance"
 
+    def retired_graph(self) -> str:
+        return self.base + "graph/retired"
+
     def reference(self, doc_id: str) -> str:
         return self.document(doc_id) + "/reference"
 

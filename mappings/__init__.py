@@ -74,8 +74,8 @@ def provenance_quads(minter: Minter, version: str, documents: list[ExtractedDocu
     build = f"{minter.base}id/build/{stamp}"
     g.types(build, akg.Build, prov.Activity)
     g.literal(build, rdfs.label, f"archive-kg build {stamp}")
-    g.add(build, prov.startedAtTime, typed(started.isoformat(timespec="seconds"), xsd.dateTime))
-    g.add(build, prov.endedAtTime, typed(ended.isoformat(timespec="seconds"), xsd.dateTime))
+    g.add(build, prov.startedAtTime, _utc(started))
+    g.add(build, prov.endedAtTime, _utc(ended))
     g.add(build, prov.wasAssociatedWith, minter.software())
     g.types(minter.software(), prov.SoftwareAgent, schema.SoftwareApplication)
     g.literal(minter.software(), schema.name, "archive-kg")
@@ -87,5 +87,10 @@ def provenance_quads(minter: Minter, version: str, documents: list[ExtractedDocu
         g.add(minter.document_graph(ed.doc.doc_id), prov.wasGeneratedBy, build)
     g.types(minter.dataset(), "http://rdfs.org/ns/void#Dataset")
     g.literal(minter.dataset(), dcterms.title, "archive-kg knowledge graph")
-    g.add(minter.dataset(), dcterms.modified, typed(ended.isoformat(timespec="seconds"), xsd.dateTime))
+    g.add(minter.dataset(), dcterms.modified, _utc(ended))
     return g.quads
+
+
+def _utc(moment: datetime) -> "ox.Literal":
+    # the canonical form ('Z', not '+00:00'): Oxigraph stores that form, and the dump must say what the store says
+    return typed(moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), xsd.dateTime)

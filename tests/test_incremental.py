@@ -1,0 +1,129 @@
+"""Incremental builds patch a copy of the served graph; the result must equal a full rebuild.
+
+Equal means: the same quads (but for the build history in graph/provenance and graph/retired),
+the same side index (search and facets), and a dump that holds exactly the store's quads.
+"""
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import dump, search_index
+from kg.build import build
+from kg.store import StoreDir
+
+from conftest import render_doc
+
+HISTORY = ("graph/provenance", "graph/retired")
+
+
+def _write(docs: Path, name: str, title: str, body: str) -> None:
+    (docs / f"{name}.txt").write_text(render_doc(title=title, body=body), encoding="utf-8")
+
+
+def _corpus(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _write(docs, "a", "Memorandum of Conversation with Ambassador Ivan Kovalenko",
+           "3 March 1961\n\nI received Ambassador Ivan Kovalenko at his request. Kovalenko said the plan was good.\n")
+    _write(docs, "b", "Memorandum of Conversation with Ambassador I. Kovalenko",
+           "4 March 1961\n\nI received Ambassador I. Kovalenko. Kovalenko spoke of trade with Poland.\n")
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the harvest.\n")
+    for i in range(3):
+        _write(docs, f"other{i}", f"Record of Conversation with Minister Oleg Zorin, number {i}",
+               f"1{i} April 1961\n\nI visited Minister Oleg Zorin. Zorin spoke of Hungary.\n")
+    return docs
+
+
+def _quads(store_path: Path, *skip: str) -> set[str]:
+    return {str(q) for q in StoreDir(store_path).open() if not any(g in str(q.graph_name) for g in skip)}
+
+
+def _index(store_path: Path) -> dict[str, list]:
+    db = sqlite3.connect(search_index.path_for(StoreDir(store_path).current.resolve()))
+    tables = {"documents": "SELECT * FROM documents", "facets": "SELECT * FROM facets",
+              "names": "SELECT iri, kind, label, forms, weight FROM names",
+              "texts": "SELECT iri, title, body FROM texts"}
+    out = {name: sorted(db.execute(sql).fetchall(), key=repr) for name, sql in tables.items()}
+    # the texts must be searchable by their text, not only present
+    out["match"] = sorted(db.execute("SELECT iri FROM texts WHERE texts MATCH 'harvest OR trade'").fetchall())
+    db.close()
+    return out
+
+
+def _dump_quads(store_path: Path) -> set[str]:
+    path = dump.path_for(StoreDir(store_path).current.resolve())
+    data = gzip.decompress(path.read_bytes())
+    return {str(q) for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)}
+
+
+def test_a_change_that_renames_a_person_elsewhere_patches_both_documents(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "inc")
+    before = _quads(tmp_path / "inc")
+    # 'Ivan Kovalenko' leaves a: the person of b is now known only as 'I. Kovalenko', so b's graph changes too
+    _write(docs, "a", "Memorandum of Conversation with Ambassador Ivan Sorokin",
+           "3 March 1961\n\nI received Ambassador Ivan Sorokin at his request. Sorokin said the plan was good.\n")
+    report = build([docs], tmp_path / "inc")
+    assert report.built == ["a"]
+    assert report.incremental is not None and report.incremental >= 1
+    build([docs], tmp_path / "full", incremental=False)
+    assert _quads(tmp_path / "inc", *HISTORY) == _quads(tmp_path / "full", *HISTORY)
+    assert _quads(tmp_path / "inc", *HISTORY) != {q for q in before if not any(g in q for g in HISTORY)}
+    assert _index(tmp_path / "inc") == _index(tmp_path / "full")
+    assert _dump_quads(tmp_path / "inc") == _quads(tmp_path / "inc")
+
+
+def test_removed_and_added_documents_update_graph_index_and_dump(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "inc")
+    (docs / "c.txt").unlink()
+    _write(docs, "d", "Memorandum of Conversation with Comrade Pavel Petrenko",
+           "6 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the harvest in Hungary.\n")
+    report = build([docs], tmp_path / "inc")
+    assert report.removed == ["c"] and report.built == ["d"] and report.incremental is not None
+    build([docs], tmp_path / "full", incremental=False)
+    assert _quads(tmp_path / "inc", *HISTORY) == _quads(tmp_path / "full", *HISTORY)
+    assert _index(tmp_path / "inc") == _index(tmp_path / "full")
+    assert _dump_quads(tmp_path / "inc") == _quads(tmp_path / "inc")
+    assert not any("/document/c>" in q for q in _quads(tmp_path / "inc", *HISTORY))  # retired: it answers 410
+
+
+def test_a_full_build_is_taken_when_asked_or_when_the_base_changes(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    assert build([docs], tmp_path / "s", incremental=False).incremental is None
+    # another base URI changes every URI: nothing of the old graph can be kept
+    report = build([docs], tmp_path / "s", base_uri="https://archive.example.org/")
+    assert report.incremental is None
+    assert all("localhost" not in q for q in _quads(tmp_path / "s", *HISTORY))
+
+
+def test_an_incremental_build_that_fails_leaves_the_served_graph_whole(tmp_path, monkeypatch):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    served = StoreDir(tmp_path / "s").current.resolve()
+    before = _quads(tmp_path / "s")
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(search_index.IndexWriter, "finish", broken)
+    try:
+        build([docs], tmp_path / "s")
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the build should have failed")
+    assert StoreDir(tmp_path / "s").current.resolve() == served
+    assert _quads(tmp_path / "s") == before
+    monkeypatch.undo()
+    assert build([docs], tmp_path / "s").built == ["c"]  # the failed file is built again next time
