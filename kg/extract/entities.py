@@ -148,6 +148,13 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
                 continue
             lo = _expand_left(text, words, i)
             hi = _expand_right(text, words, i) if is_org else i
+            coord = _coordination(text, words, lo, i, gazetteer) if is_org else None
+            if coord is not None:
+                first, distributive = coord
+                if distributive:
+                    _add_conjuncts(text, words, first, lo, i, hi, gazetteer, orgs, taken, people_spans)
+                    continue
+                lo = first  # 'Communist and Workers Parties': one collective name
             # a gazetteer name inside the phrase is kept as its own mention; the phrase may contain it
             start, end = words[lo].start(), words[hi].end()
             start, end = _trim(text, start, end)
@@ -170,8 +177,10 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
                 # 'GDR Embassy to DPRK', 'Soviet Embassy in the DPRK': a known embassy named with its host country
                 head = re.match(r"(.+?\b(?:Embassy|EMBASSY|Consulate|Mission))\s+(?:in|to|IN|TO)\b", surface)
                 entry = gazetteer.lookup("organization", head.group(1)) if head else None
+            if entry is None and coord is None and _is_class_of_bodies(surface):
+                continue
             name = entry.name if entry else _display(surface, gazetteer)
-            key = "o:" + (entry.slug if entry else names.slugify(name))
+            key = "o:" + (entry.slug if entry else _pattern_key(surface, name, gazetteer))
             if any(m.start <= start and end <= m.end for r in orgs.records.values() for m in r.mentions):
                 continue
             orgs.add(key, name, start, end, "org-pattern", 0.75, entry, form=_display(surface, gazetteer))
@@ -190,6 +199,39 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
                 orgs.add("o:" + names.slugify(name), name, m.start(), m.end(), "demonym-pattern", 0.6)
 
 
+def _add_conjuncts(text, words, first, lo, i, hi, gazetteer, orgs, taken, people_spans) -> None:
+    """'the KPA 1st and 2nd Armies' -> 'KPA 1st Army' and 'KPA 2nd Army', each quoting the whole phrase."""
+    plo = _expand_left(text, words, first)
+    start, end = _trim(text, words[plo].start(), words[hi].end())
+    if any(a <= start and end <= b for a, b in taken) or any(a < end and start < b for a, b in people_spans):
+        return
+    if any(m.start <= start and end <= m.end for r in orgs.records.values() for m in r.mentions):
+        return
+    prefix = [w.group(0) for w in words[plo:first]]
+    rest = [w.group(0) for w in words[lo + 1:i]]
+    tail = re.sub(r"\s+", " ", text[words[i].end():end])
+    head = _singular(words[i].group(0))
+    for modifier in (words[first].group(0), words[lo].group(0)):
+        phrase = " ".join([*prefix, modifier, *rest, head]) + tail
+        entry = gazetteer.lookup("organization", phrase)
+        name = entry.name if entry else _display(phrase, gazetteer)
+        orgs.add("o:" + (entry.slug if entry else names.slugify(name)), name, start, end, "coordination", 0.7,
+                 entry, form=phrase)
+
+
+def _pattern_key(surface: str, name: str, gazetteer: Gazetteer) -> str:
+    """'Delegation of the North Korean Supreme People's Assembly' and 'Delegation of the Korean Supreme
+    People's Assembly' are one body when their complements name the same known organization."""
+    m = re.match(r"(.+?)\s+of\s+(?:the\s+)?(.+)$", surface, re.S)
+    if m:
+        complement = m.group(2).split()
+        for k in range(len(complement)):
+            entry = gazetteer.lookup("organization", " ".join(complement[k:]))
+            if entry is not None:
+                return names.slugify(m.group(1)) + "--of--" + entry.slug
+    return names.slugify(name)
+
+
 _ACRONYM_GROUP_RE = re.compile(r"\b([A-Z]{2,6})[ \t]+(delegation|leadership|embassy)\b")
 
 
@@ -204,6 +246,79 @@ def _acronym_groups(doc, gazetteer, orgs, taken) -> None:
                 continue
             name = m.group(0)
             orgs.add("o:" + names.slugify(name), name, m.start(), m.end(), "acronym-group", 0.7)
+
+
+_COMPASS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western"}
+
+
+def _compass_qualifier(text: str, words, k: int) -> bool:
+    """'of the North Korean Supreme People's Assembly': a compass word opening a longer capitalized name."""
+    return (words[k].group(0).lower() in _COMPASS and k + 1 < len(words)
+            and _gap_ok(text, words[k].end(), words[k + 1].start()) and words[k + 1].group(0)[:1].isupper())
+
+
+# plural heads whose singular is a head; 'Forces' and 'Archives' name single bodies ('Air Forces', 'National Archives')
+_NOT_PLURAL = {"forces", "archives", "headquarters", "corps"}
+_ORDINAL_RE = re.compile(r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$",
+                         re.I)
+# demonyms of a political or regional kind describe a class, not one country's bodies
+_NON_NATIONAL = {"socialist", "communist", "imperialist", "capitalist", "fraternal", "western", "eastern",
+                 "african", "asian", "european", "arab"}
+
+
+def _singular(word: str) -> Optional[str]:
+    """'Armies' -> 'Army', 'Committees' -> 'Committee'; None when the word is not a plural head."""
+    low = word.lower()
+    if low in _NOT_PLURAL or low not in ORG_HEADS:
+        return None
+    if low.endswith("ies") and low[:-3] + "y" in ORG_HEADS:
+        return word[:-3] + ("Y" if word.isupper() else "y")
+    if low.endswith("s") and low[:-1] in ORG_HEADS:
+        return word[:-1]
+    return None
+
+
+def _distributive(word: str, gazetteer: Gazetteer) -> Optional[str]:
+    """The kind of a modifier that names one body per conjunct: an ordinal or a country."""
+    if _ORDINAL_RE.match(word):
+        return "ordinal"
+    low = word.lower()
+    if low in DEMONYMS and low not in _NON_NATIONAL:
+        return "country"
+    entry = gazetteer.lookup("place", word)
+    if word.isupper() and len(word) >= 2 and entry is not None and entry.type == "country":
+        return "country"
+    return None
+
+
+def _coordination(text: str, words, lo: int, i: int, gazetteer: Gazetteer):
+    """'the 1st and 2nd Armies', 'Communist and Workers Parties': two modifiers of one plural head.
+
+    Returns (first, distributive): the index of the first conjunct, and whether each conjunct names
+    its own body ('1st Army', '2nd Army'; 'Polish Embassy', 'Czechoslovak Embassy') rather than the
+    phrase naming one collective ('Communist and Workers Parties'). None when there is no coordination.
+    """
+    if lo < 2 or lo >= i or _singular(words[i].group(0)) is None:
+        return None
+    conj, first = words[lo - 1].group(0), words[lo - 2].group(0)
+    if conj != "and" or not _gap_ok(text, words[lo - 2].end(), words[lo - 1].start()) \
+            or not _gap_ok(text, words[lo - 1].end(), words[lo].start()):
+        return None
+    second = words[lo].group(0)
+    kind = _distributive(first, gazetteer)
+    if kind is not None and kind == _distributive(second, gazetteer):
+        return lo - 2, True
+    if first[:1].isupper() and first.lower() not in STOPWORDS | ORG_HEADS and not first.endswith(("'s", "’s")) \
+            and first.lower().rstrip(".") not in _STOP_LEFT:
+        return lo - 2, False
+    return None
+
+
+def _is_class_of_bodies(surface: str) -> bool:
+    """'Central Committees', 'three Cuban Embassies': a plural head names a class of bodies, not one body."""
+    head_part = re.split(r"\s+(?:of|for|on|in|to|at)\s+", surface, maxsplit=1)[0].split()
+    heads = [w for w in head_part if w.lower().rstrip(".") in ORG_HEADS]
+    return bool(heads) and _singular(heads[-1]) is not None
 
 
 def _gap_ok(text: str, a: int, b: int) -> bool:
@@ -222,10 +337,6 @@ def _expand_left(text: str, words, i: int) -> int:
             break  # "Indian Communist Party's 6th Congress": the possessor is another name
         if not prev[0].isupper() or low in _STOP_LEFT or low in STOPWORDS and low not in ORG_HEADS and low not in ("north", "south", "east", "west", "central"):
             break
-        if low == "and" and lo >= 2 and words[lo - 2].group(0)[0].isupper() and \
-                words[lo].group(0).lower() not in ORG_HEADS and words[lo - 2].group(0).lower() not in ORG_HEADS:
-            lo -= 2  # 'Communist and Workers Parties': two adjectives of one head
-            continue
         if low in _CONNECTORS:
             break
         lo -= 1
@@ -244,7 +355,8 @@ def _expand_right(text: str, words, i: int) -> int:
             k = j + 1
             if k < len(words) and words[k].group(0).lower() == "the":
                 k += 1
-            if k < len(words) and words[k].group(0)[0].isupper() and words[k].group(0).lower() not in STOPWORDS | {"party"} - ORG_HEADS:
+            if k < len(words) and words[k].group(0)[0].isupper() and (
+                    words[k].group(0).lower() not in STOPWORDS | {"party"} - ORG_HEADS or _compass_qualifier(text, words, k)):
                 hi = k
                 j = k + 1
                 while j < len(words) and _gap_ok(text, words[j - 1].end(), words[j].start()) and words[j].group(0)[0].isupper() \

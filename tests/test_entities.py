@@ -1,0 +1,72 @@
+"""Organization phrases: coordination, classes of bodies, qualified heads. Invented fixture texts."""
+from __future__ import annotations
+
+from kg.extract import extract
+from kg.parse import parse_text
+
+from conftest import render_doc
+
+
+def doc(body: str, title: str = "Journal of Soviet Ambassador V. K. Morozov for 3 March 1961", **parts):
+    return extract(parse_text(render_doc(title=title, body=body, **parts), "fixture.txt"))
+
+
+def org_names(ed) -> set[str]:
+    return {o.name for o in ed.organizations}
+
+
+def assert_quotes_hold(ed):
+    for record in ed.organizations:
+        for m in record.mentions:
+            assert ed.doc.text[m.start:m.end] == m.text
+
+
+# --- coordination -----------------------------------------------------------------------
+
+def test_coordinated_ordinals_name_one_unit_each():
+    ed = doc("3 March 1961\n\nThe inspection covered the Guard 3rd and 4th Divisions near the coast.\n")
+    found = org_names(ed)
+    assert {"Guard 3rd Division", "Guard 4th Division"} <= found
+    assert not any("Divisions" in n for n in found)
+    assert_quotes_hold(ed)
+
+
+def test_coordinated_countries_name_one_embassy_each():
+    ed = doc("3 March 1961\n\nThe note went to the Hungarian and Bulgarian Embassies on the same day.\n")
+    found = org_names(ed)
+    assert {"Hungarian Embassy", "Bulgarian Embassy"} <= found
+    assert "Bulgarian Embassies" not in found
+
+
+def test_coordinated_adjectives_of_a_collective_name_stay_together():
+    ed = doc("3 March 1961\n\nHe greeted the leaders of the Communist and Workers Parties of Europe.\n")
+    found = org_names(ed)
+    assert any(n.startswith("Communist and Workers Parties") for n in found), found
+    assert "Workers Parties" not in found
+
+
+# --- classes of bodies ------------------------------------------------------------------
+
+def test_a_plural_head_alone_is_a_class_not_a_body():
+    ed = doc("3 March 1961\n\nThe Central Committees of the parties approved it. Two Foreign Ministries objected. "
+             "The Central Committee met on Monday.\n")
+    found = org_names(ed)
+    assert "Central Committees" not in found and "Foreign Ministries" not in found
+    assert "Central Committee" in found
+
+
+# --- complements ------------------------------------------------------------------------
+
+def test_compass_word_opens_an_of_complement():
+    ed = doc("3 March 1961\n\nWe received the Delegation of the North Korean Supreme People's Assembly at noon.\n")
+    assert "Delegation of the North Korean Supreme People's Assembly" in org_names(ed)
+
+
+def test_variants_of_one_body_named_through_the_same_known_organization_are_one():
+    ed = doc("3 March 1961\n\nWe received the Delegation of the North Korean Supreme People's Assembly at noon. "
+             "Later the Delegation of the Korean Supreme People's Assembly left for the station.\n")
+    delegations = [o for o in ed.organizations if o.name.startswith("Delegation of")]
+    assert len(delegations) == 1
+    assert delegations[0].name == "Delegation of the North Korean Supreme People's Assembly"
+    assert len(delegations[0].mentions) == 2
+    assert_quotes_hold(ed)
