@@ -70,3 +70,33 @@ def test_variants_of_one_body_named_through_the_same_known_organization_are_one(
     assert delegations[0].name == "Delegation of the North Korean Supreme People's Assembly"
     assert len(delegations[0].mentions) == 2
     assert_quotes_hold(ed)
+
+
+# --- a dispatch's addresses belong to one foreign service ------------------------------
+
+def test_cable_from_a_foreign_ministry_to_its_embassy():
+    ed = doc("To the Embassy in Pyongyang:\n\nReport on the harvest by the end of the month.\n\nForeign Ministry\n",
+             title="Cable from the Hungarian Foreign Ministry on the Harvest")
+    embassy = [o for o in ed.organizations if o.gazetteer_id == "hungarian-embassy-pyongyang"]
+    assert embassy and embassy[0].mentions[0].text == "Embassy in Pyongyang"
+    assert "Embassy in Pyongyang" not in org_names(ed)
+    assert_quotes_hold(ed)
+
+
+def test_telegram_from_an_embassy_to_its_foreign_ministry():
+    ed = doc("To: Foreign Ministry, Prague\n\nFrom: Ambassador\n\nThe harvest is good.\n",
+             title="Telegram from the Czechoslovak Embassy in Pyongyang, 3 March 1961")
+    assert "czechoslovak-mfa" in {o.gazetteer_id for o in ed.organizations}
+    assert "Foreign Ministry" not in org_names(ed)
+
+
+def test_an_embassy_the_gazetteer_does_not_know_takes_the_service_qualifier():
+    ed = doc("To the Embassy in Ulaanbaatar:\n\nReport on the harvest.\n",
+             title="Cable from the Hungarian Foreign Ministry on the Harvest")
+    assert "Hungarian Embassy in Ulaanbaatar" in org_names(ed)
+
+
+def test_foreign_ministry_in_the_running_text_of_a_journal_is_not_the_authors():
+    ed = doc("3 March 1961\n\nI visited the Foreign Ministry and spoke with Ri Hyon-u.\n",
+             title="Journal of Hungarian Ambassador V. K. Morozov for 3 March 1961")
+    assert "hungarian-mfa" not in {o.gazetteer_id for o in ed.organizations}

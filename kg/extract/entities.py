@@ -7,7 +7,7 @@ import re
 from typing import Optional
 
 from .. import names
-from ..gazetteer import Entry, Gazetteer
+from ..gazetteer import Entry, Gazetteer, fold
 from ..records import EntityRecord, Mention, ParsedDocument, Span
 from .lexicon import COUNTRY_TAGS, DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, STOPWORDS
 
@@ -63,6 +63,7 @@ def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
     if people_spans is not None:
         _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans)
         _acronym_groups(doc, gazetteer, orgs, people_spans)
+        _dispatch_addresses(doc, gazetteer, orgs)
     _merge_generic_into_specific(orgs)
     return list(places.records.values()), list(orgs.records.values())
 
@@ -230,6 +231,87 @@ def _pattern_key(surface: str, name: str, gazetteer: Gazetteer) -> str:
             if entry is not None:
                 return names.slugify(m.group(1)) + "--of--" + entry.slug
     return names.slugify(name)
+
+
+# A dispatch's addresses: 'Telegram from the Polish Embassy in Washington', 'To: Foreign Ministry', 'To the Embassy in X:'
+_DISPATCH_TITLE_RE = re.compile(r"^(?:Telegram|Cable|Ciphered Telegram|Letter|Airgram|Despatch|Dispatch|Note|Circular|"
+                                r"Instruction|Message|Report)\b.*\bfrom\b", re.I)
+_ADDRESS_LINE_RE = re.compile(r"^[ \t\[]*(?:(?:To|TO|From|FROM|Addressee|ADDRESSEE)[ \t]*:[^\n]*"
+                              r"|(?:To|TO)[ \t]+[^\n:]{3,80}:[ \t]*$)", re.M)
+_UNQUALIFIED_MISSION_RE = re.compile(r"(?:the\s+)?(?:Embassy|Consulate(?:\s+General)?|Legation)\s+(?:in|to)\s+(?:the\s+)?(\S.*)",
+                                     re.I | re.S)
+_UNQUALIFIED_MINISTRY_RE = re.compile(r"(?:the\s+)?(?:Foreign\s+Ministry|Ministry\s+(?:of|for)\s+Foreign\s+Affairs|MFA|"
+                                      r"Foreign\s+Office)", re.I)
+
+
+def _foreign_service(entry: Optional[Entry], gazetteer: Gazetteer) -> Optional[Entry]:
+    """The foreign ministry an embassy belongs to, or the ministry itself when embassies belong to it."""
+    if entry is None:
+        return None
+    if entry.type == "embassy" and entry.part_of:
+        return gazetteer.get("organization", entry.part_of)
+    if any(e.kind == "organization" and e.type == "embassy" and e.part_of == entry.slug for e in gazetteer.entries.values()):
+        return entry
+    return None
+
+
+def _dispatch_addresses(doc: ParsedDocument, gazetteer: Gazetteer, orgs: _Collector) -> None:
+    """Cables go between an embassy and its own foreign ministry: in a dispatch's title and its To:/From:
+    lines, an unqualified 'Foreign Ministry' or 'Embassy in Hungary' belongs to the same foreign service as
+    the known sender or addressee ('Cable from the Chinese Foreign Ministry' ... 'To the Embassy in Hungary:'
+    is the Chinese Embassy in Hungary)."""
+    text = doc.text
+    zones: list[tuple[int, int]] = []
+    if doc.title_span and _DISPATCH_TITLE_RE.match(doc.title_span.text.strip("* \n")):
+        zones.append((doc.title_span.start, doc.title_span.end))
+    if doc.body:
+        zones += [(m.start(), m.end()) for m in _ADDRESS_LINE_RE.finditer(text, doc.body.start, doc.body.end)]
+    if not zones:
+        return
+
+    def in_zone(m: Mention) -> bool:
+        return any(a <= m.start and m.end <= b for a, b in zones)
+
+    services = {}
+    for record in orgs.records.values():
+        if record.gazetteer_id and any(in_zone(m) for m in record.mentions):
+            service = _foreign_service(gazetteer.get("organization", record.gazetteer_id), gazetteer)
+            if service is not None:
+                services[service.slug] = service
+    if len(services) != 1:
+        return
+    (service,) = services.values()
+    qualifier = re.match(r"(.+?)\s+(?:Ministry|Foreign|Department|Federal)\b", service.name)
+    embassies = [e for e in gazetteer.entries.values()
+                 if e.kind == "organization" and e.type == "embassy" and e.part_of == service.slug]
+    for record in list(orgs.records.values()):
+        if record.gazetteer_id == service.slug:
+            continue
+        for mention in [m for m in record.mentions if in_zone(m)]:
+            quote = re.sub(r"\s+", " ", mention.text)
+            entry, name = None, None
+            if _UNQUALIFIED_MINISTRY_RE.fullmatch(quote):
+                entry = service
+            else:
+                host = _UNQUALIFIED_MISSION_RE.fullmatch(quote)
+                if host is None:
+                    continue
+                if record.gazetteer_id:
+                    current = gazetteer.get("organization", record.gazetteer_id)
+                    if current is not None and current.part_of == service.slug:
+                        continue
+                tail = fold(quote.split(None, 1)[1] if quote.lower().startswith("the ") else quote)
+                entry = next((e for e in embassies if any(fold(f).endswith(" " + tail) for f in e.forms)), None)
+                if entry is None and qualifier:
+                    name = qualifier.group(1) + " " + re.sub(r"^(?:the|The)\s+", "", quote)
+            if entry is None and name is None:
+                continue
+            key = "o:" + (entry.slug if entry else names.slugify(name))
+            record.mentions.remove(mention)
+            orgs.add(key, entry.name if entry else name, mention.start, mention.end, "dispatch-address",
+                     min(mention.confidence, 0.7), entry, form=quote)
+        if not record.mentions:
+            del orgs.records[record.key]
 
 
 _ACRONYM_GROUP_RE = re.compile(r"\b([A-Z]{2,6})[ \t]+(delegation|leadership|embassy)\b")
