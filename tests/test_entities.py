@@ -100,3 +100,24 @@ def test_foreign_ministry_in_the_running_text_of_a_journal_is_not_the_authors():
     ed = doc("3 March 1961\n\nI visited the Foreign Ministry and spoke with Ri Hyon-u.\n",
              title="Journal of Hungarian Ambassador V. K. Morozov for 3 March 1961")
     assert "hungarian-mfa" not in {o.gazetteer_id for o in ed.organizations}
+
+
+# --- a party secretary of a level names that level's committee -------------------------
+
+def test_provincial_secretary_names_the_provincial_committee():
+    ed = doc("Present: Hebei Provincial First Secretary Wang Dongxing; Provincial Committee Second Secretary "
+             "Choe Sung-ho.\n\nWang Dongxing: Welcome.\n",
+             title="Record of Conversation between Wang Dongxing and Choe Sung-ho")
+    committees = [o for o in ed.organizations if o.name == "Hebei Provincial Committee"]
+    assert committees, org_names(ed)
+    quotes = {m.text for m in committees[0].mentions}
+    assert quotes == {"Hebei Provincial", "Provincial Committee"}  # the bare later mention is the same committee
+    assert "Provincial Committee" not in org_names(ed)
+    assert {"Wang Dongxing", "Choe Sung-ho"} <= {p.name for p in ed.people}
+    assert_quotes_hold(ed)
+
+
+def test_a_title_before_the_level_is_not_part_of_the_committee():
+    ed = doc("3 March 1961\n\nI met Comrade Hebei Municipal Secretary Choe Sung-ho today.\n")
+    assert "Hebei Municipal Committee" in org_names(ed)
+    assert not any(n.startswith("Comrade") for n in org_names(ed))

@@ -63,6 +63,7 @@ def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
     if people_spans is not None:
         _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans)
         _acronym_groups(doc, gazetteer, orgs, people_spans)
+        _committees_of_secretaries(doc, gazetteer, orgs, gaz_spans + people_spans)
         _dispatch_addresses(doc, gazetteer, orgs)
     _merge_generic_into_specific(orgs)
     return list(places.records.values()), list(orgs.records.values())
@@ -231,6 +232,37 @@ def _pattern_key(surface: str, name: str, gazetteer: Gazetteer) -> str:
             if entry is not None:
                 return names.slugify(m.group(1)) + "--of--" + entry.slug
     return names.slugify(name)
+
+
+# 'Liaoning CPC Provincial First Secretary', 'Moscow City Party Second Secretary': a party secretary of a level
+# is the secretary of that level's committee
+_LEVEL_SECRETARY_RE = re.compile(
+    r"\b((?:[A-Z][\w'’.-]*[ \t]+){1,3}?(?:Party[ \t]+)?(?:Provincial|Municipal|City|District|County|Regional|Oblast|Prefectural))"
+    r"(?:[ \t]+Party)?[ \t]+(?:(?:First|Second|Third|Deputy)[ \t]+)?Secretary\b")
+
+
+def _committees_of_secretaries(doc: ParsedDocument, gazetteer: Gazetteer, orgs: _Collector, taken) -> None:
+    """'Liaoning CPC Provincial First Secretary Huang Daqing' names the Liaoning CPC Provincial Committee."""
+    text = doc.text
+    for region in _regions(doc):
+        for m in _LEVEL_SECRETARY_RE.finditer(text, region.start, region.end):
+            words = m.group(1).split()
+            while words and (words[0].lower().rstrip(".") in PERSON_TITLES | STOPWORDS):
+                words.pop(0)  # 'Comrade ...', 'The ...'
+            if len(words) < 2:
+                continue
+            start = m.start(1) + m.group(1).index(words[0])
+            end = m.end(1)
+            if any(a < end and start < b and not (start <= a and b <= end) for a, b in taken):
+                continue  # a person or a longer known name runs across it
+            if any(r_m.start <= start and end <= r_m.end for r in orgs.records.values() for r_m in r.mentions
+                   if r.gazetteer_id is None or r_m.end - r_m.start > end - start):
+                continue
+            phrase = " ".join(words) + " Committee"
+            entry = gazetteer.lookup("organization", phrase)
+            name = entry.name if entry else _display(phrase, gazetteer)
+            orgs.add("o:" + (entry.slug if entry else names.slugify(name)), name, start, end, "secretary-of-committee",
+                     0.65, entry, form=phrase)
 
 
 # A dispatch's addresses: 'Telegram from the Polish Embassy in Washington', 'To: Foreign Ministry', 'To the Embassy in X:'
