@@ -121,3 +121,21 @@ def test_a_title_before_the_level_is_not_part_of_the_committee():
     ed = doc("3 March 1961\n\nI met Comrade Hebei Municipal Secretary Choe Sung-ho today.\n")
     assert "Hebei Municipal Committee" in org_names(ed)
     assert not any(n.startswith("Comrade") for n in org_names(ed))
+
+
+# --- qualifiers written around a generic head ------------------------------------------
+
+def test_unit_followed_by_its_parent_after_a_comma_is_the_parents_unit():
+    ed = doc("Participants:\n\nRi Hyon-u, Chief of the Political Bureau, Central Committee, Workers' Party of Korea\n\n"
+             "Ri Hyon-u: Welcome.\n", title="Conversation with Ri Hyon-u")
+    by_slug = {o.gazetteer_id: o for o in ed.organizations}
+    assert "kwp-central-committee" in by_slug and "kwp-politburo" in by_slug
+    assert {m.text for m in by_slug["kwp-politburo"].mentions} == {"Political Bureau"}
+    assert "Central Committee" not in org_names(ed)
+    assert_quotes_hold(ed)
+
+
+def test_a_chain_of_demonyms_qualifies_one_group():
+    ed = doc("3 March 1961\n\nThey invited a Soviet Communist delegation to the congress.\n")
+    found = org_names(ed)
+    assert "Soviet Communist delegation" in found and "Communist delegation" not in found

@@ -11,9 +11,11 @@ from ..gazetteer import Entry, Gazetteer, fold
 from ..records import EntityRecord, Mention, ParsedDocument, Span
 from .lexicon import COUNTRY_TAGS, DEMONYMS, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, STOPWORDS
 
+_DEMONYM_ALT = "|".join(sorted({d.capitalize() for d in DEMONYMS} | {"Soviet", "Polish", "Chinese"}, key=len, reverse=True))
+# a chain of demonyms is one qualifier: 'Soviet Communist delegation', not 'Communist delegation'
 _DEMONYM_ORG_RE = re.compile(
-    r"\b(%s)[ \t]+(embassy|government|delegation|leadership|side|military specialists|specialists|comrades)\b"
-    % "|".join(sorted({d.capitalize() for d in DEMONYMS} | {"Soviet", "Polish", "Chinese"}, key=len, reverse=True)))
+    r"\b((?:%s)(?:[ \t]+(?:%s))*)[ \t]+(embassy|government|delegation|leadership|side|military specialists|specialists|comrades)\b"
+    % (_DEMONYM_ALT, _DEMONYM_ALT))
 
 
 def _display(phrase: str, gazetteer: Gazetteer) -> str:
@@ -65,6 +67,7 @@ def find_places_and_orgs(doc: ParsedDocument, gazetteer: Gazetteer,
         _acronym_groups(doc, gazetteer, orgs, people_spans)
         _committees_of_secretaries(doc, gazetteer, orgs, gaz_spans + people_spans)
         _dispatch_addresses(doc, gazetteer, orgs)
+        _apposed_parents(doc, gazetteer, orgs)
     _merge_generic_into_specific(orgs)
     return list(places.records.values()), list(orgs.records.values())
 
@@ -344,6 +347,40 @@ def _dispatch_addresses(doc: ParsedDocument, gazetteer: Gazetteer, orgs: _Collec
                      min(mention.confidence, 0.7), entry, form=quote)
         if not record.mentions:
             del orgs.records[record.key]
+
+
+def _apposed_parents(doc: ParsedDocument, gazetteer: Gazetteer, orgs: _Collector) -> None:
+    """'Political Bureau, Central Committee, Workers' Party of Korea': a unit followed by a comma and its
+    parent body is that parent's unit, when the gazetteer knows the composed name ('Central Committee of
+    the Workers' Party of Korea'). Resolved right to left, so a chain of units resolves link by link."""
+    text = doc.text
+    for _ in range(3):
+        known = {m.start: gazetteer.get("organization", r.gazetteer_id)
+                 for r in orgs.records.values() if r.gazetteer_id for m in r.mentions}
+        changed = False
+        for record in list(orgs.records.values()):
+            if record.gazetteer_id:
+                continue
+            for mention in sorted(record.mentions, key=lambda x: -x.start):
+                sep = re.match(r",[ \t]+(?:the[ \t]+)?", text[mention.end:mention.end + 8])
+                parent = known.get(mention.end + sep.end()) if sep else None
+                if parent is None:
+                    continue
+                unit = re.sub(r"\s+", " ", re.sub(r"^(?:the|The)\s+", "", mention.text))
+                entry = next((e for form in parent.forms
+                              for e in (gazetteer.lookup("organization", f"{unit} of the {form}"),
+                                        gazetteer.lookup("organization", f"{unit} of {form}"),
+                                        gazetteer.lookup("organization", f"{form} {unit}")) if e is not None), None)
+                if entry is None or entry.slug == parent.slug:
+                    continue
+                record.mentions.remove(mention)
+                orgs.add("o:" + entry.slug, entry.name, mention.start, mention.end, "apposed-parent",
+                         min(mention.confidence, 0.7), entry, form=unit)
+                changed = True
+            if not record.mentions:
+                del orgs.records[record.key]
+        if not changed:
+            break
 
 
 _ACRONYM_GROUP_RE = re.compile(r"\b([A-Z]{2,6})[ \t]+(delegation|leadership|embassy)\b")
