@@ -143,11 +143,11 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
     started = datetime.now(timezone.utc).replace(microsecond=0)
     say = progress or (lambda message: None)
     default_gazetteer()
-    paths = [Path(p) for p in paths]
+    paths = [Path(p).absolute() for p in paths]  # the manifest knows files by absolute path, whatever the cwd
     with store.lock():
         t0 = time.perf_counter()
         fingerprint = extraction_fingerprint()
-        manifest = store.manifest()
+        manifest = {str(Path(k).absolute()): entry for k, entry in store.manifest().items()}
         seen: dict[str, str] = {}
         found_paths: set[str] = set()
         hashes: dict[str, str] = {}

@@ -127,3 +127,11 @@ def test_an_incremental_build_that_fails_leaves_the_served_graph_whole(tmp_path,
     assert _quads(tmp_path / "s") == before
     monkeypatch.undo()
     assert build([docs], tmp_path / "s").built == ["c"]  # the failed file is built again next time
+
+
+def test_the_same_folder_named_another_way_is_the_same_files(tmp_path, monkeypatch):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    monkeypatch.chdir(tmp_path)
+    report = build([Path("docs")], tmp_path / "s")
+    assert report.skipped == [] and report.built == [] and len(report.unchanged) == 6
