@@ -159,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", help="comma-separated subset of: " + ", ".join(QUERIES))
     parser.add_argument("--page-requests", type=int, default=24, help="explorer page requests per page type (default 24)")
     parser.add_argument("--kg-workers", type=int, default=2, help="KG_WORKERS of the kg server (default 2)")
+    parser.add_argument("--kg-cache-mb", type=float, default=None,
+                        help="KG_CACHE_MB of the kg server: its result cache (default: the server's, 64; 0 turns it off)")
     args = parser.parse_args(argv)
 
     if args.count:
@@ -173,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {info['nproc']} cores ({info['cpu']}), load average {info['loadavg_at_start']}")
     ox_dir, ox_info = C.ensure_oxigraph_copy(store, name)
     log_dir = C.WORK_DIR / "logs"
-    kg = C.start_kg(store, C.free_port(), log_dir, workers=args.kg_workers)
+    kg = C.start_kg(store, C.free_port(), log_dir, workers=args.kg_workers, cache_mb=args.kg_cache_mb)
     ox = C.start_oxigraph(ox_dir, C.free_port(), log_dir)
     servers = [kg, ox]
     t_start = time.perf_counter()
@@ -202,10 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         cells = {}
         with ThreadPoolExecutor(max(levels)) as pool:
             for conc in levels:
-                for q in names:
-                    n = max(args.requests, 6 * conc)
-                    make = lambda s, i, q=q: (C.sparql_path(s.endpoint, params.query(q, i)), accept)  # noqa: E731
-                    cell = run_cell(pool, servers, make, conc, n, args.cell_seconds)
+                # the mix: every query type in turn, each with new values (request i: type i % k, values i // k + 1)
+                for q in ["mix", *names]:
+                    n = max(args.requests, 6 * conc) * (len(names) if q == "mix" else 1)
+                    if q == "mix":
+                        make = lambda s, i: (C.sparql_path(s.endpoint, params.query(names[i % len(names)],  # noqa: E731
+                                                                                    i // len(names) + 1)), accept)
+                    else:  # values from 1 on: the warm-up used the first ones
+                        make = lambda s, i, q=q: (C.sparql_path(s.endpoint, params.query(q, i + 1)), accept)  # noqa: E731
+                    cell = run_cell(pool, servers, make, conc, n, args.cell_seconds * (3 if q == "mix" else 1))
                     k, o = cell["kg"], cell["oxigraph"]
                     cell["ratio_throughput_kg_over_ox"] = round(k["throughput_rps"] / o["throughput_rps"], 3) \
                         if k["throughput_rps"] and o["throughput_rps"] else None
@@ -284,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     data = {"benchmark": "endpoint", "command": "python benchmarks/endpoint_bench.py " + " ".join(argv if argv is not None else sys.argv[1:]),
             "machine": info, "loadavg_at_end": list(__import__("os").getloadavg()),
             "seconds": round(time.perf_counter() - t_start, 1), "store": str(store), "oxigraph_copy": ox_info,
-            "kg_server": {"workers": args.kg_workers, "threads": 16, "timeout": 60},
+            "kg_server": {"workers": args.kg_workers, "threads": 16, "timeout": 60,
+                          "cache_mb": args.kg_cache_mb if args.kg_cache_mb is not None else "default (64)"},
             "settings": {"concurrency": levels, "requests": args.requests, "cell_seconds": args.cell_seconds},
             "discovered": found, "same_answers": same, "cells": cells, "suggest_vs_regex": sug,
             "pages": pages, "pages_verdict": page_verdict, "server_rss_mb": rss}

@@ -17,11 +17,12 @@ from kg.store import StoreDir
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_QUERY = 1_000_000
+DEFAULT_CACHE_MB = 64  # query results kept until the graph changes (0: none)
 
 
 def create_app(store_path: str | None = None, *, timeout: float | None = None, workers: int | None = None,
                write_token: str | None = None, max_query_length: int | None = None, store_url: str | None = None,
-               query_endpoint: str | None = None, **config) -> Flask:
+               query_endpoint: str | None = None, cache_mb: float | None = None, **config) -> Flask:
     app = Flask(__name__)
     store_path = store_path or os.environ.get("KG_STORE", "kg-store")
     app.config.update(
@@ -29,6 +30,7 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
         TIMEOUT=float(timeout if timeout is not None else os.environ.get("KG_TIMEOUT", DEFAULT_TIMEOUT)),
         WORKERS=int(workers if workers is not None else os.environ.get("KG_WORKERS", 2)),
         WRITE_TOKEN=write_token if write_token is not None else os.environ.get("KG_WRITE_TOKEN") or None,
+        CACHE_MB=float(cache_mb if cache_mb is not None else os.environ.get("KG_CACHE_MB", DEFAULT_CACHE_MB)),
         MAX_QUERY_LENGTH=int(max_query_length if max_query_length is not None
                              else os.environ.get("KG_MAX_QUERY_LENGTH", DEFAULT_MAX_QUERY)),
         **config,
@@ -53,7 +55,8 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
 
         remote = RemoteStore(store_url, query_url=query_endpoint or os.environ.get("KG_QUERY_ENDPOINT"))
         app.config["WRITE_TOKEN"] = None  # writes go to the remote store itself
-    app_state = AppState(store, app.config["WORKERS"], app.config["TIMEOUT"], remote=remote)
+    app_state = AppState(store, app.config["WORKERS"], app.config["TIMEOUT"], remote=remote,
+                         cache_bytes=int(app.config["CACHE_MB"] * 1024 * 1024))
     app.extensions["kg_state"] = app_state
     app.extensions["kg_store"] = store
     atexit.register(app_state.pool.close)

@@ -14,6 +14,7 @@ import queue
 import re
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -250,3 +251,67 @@ class RemotePool:
 
     def close(self) -> None:
         pass
+
+
+class CachedPool:
+    """A query pool with a result cache in front: an answer is reused until the graph changes.
+
+    The key holds the graph's generation (a new build or any write changes it), the query text,
+    the dataset and the chosen formats, so a cached answer is exactly what the engine would give
+    now. Explorer pages ask the same questions for every visitor (labels, facet counts), and
+    researchers re-run queries while they refine them. Only successful answers up to a sixteenth
+    of the budget are kept; the least recently used go first. ``max_bytes = 0`` turns it off.
+    """
+
+    def __init__(self, pool, generation, max_bytes: int):
+        self.pool, self.generation, self.max_bytes = pool, generation, max_bytes
+        self._entries: "OrderedDict[tuple, Answer]" = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @property
+    def size(self) -> int:
+        return self.pool.size
+
+    @property
+    def timeout(self) -> float:
+        return self.pool.timeout
+
+    def run(self, job: Job) -> Answer:
+        if self.max_bytes <= 0:
+            return self.pool.run(job)
+        key = (self.generation(), job.query, None if job.default_graphs is None else tuple(job.default_graphs),
+               None if job.named_graphs is None else tuple(job.named_graphs), job.results_format,
+               job.graph_format, job.base_iri)
+        with self._lock:
+            answer = self._entries.get(key)
+            if answer is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return answer
+            self.misses += 1
+        answer = self.pool.run(job)
+        if answer.status == 200 and len(answer.body) <= self.max_bytes // 16:
+            with self._lock:
+                if key not in self._entries:
+                    self._entries[key] = answer
+                    self._bytes += len(answer.body)
+                    while self._bytes > self.max_bytes:
+                        _, old = self._entries.popitem(last=False)
+                        self._bytes -= len(old.body)
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self.pool.exclusive():
+            yield
+        self.clear()
+
+    def close(self) -> None:
+        self.pool.close()

@@ -11,16 +11,19 @@ from flask import current_app
 
 from kg.store import StoreDir
 
-from .pool import QueryPool
+from .pool import CachedPool, QueryPool
 
 
 class AppState:
-    def __init__(self, store: StoreDir, workers: int, timeout: float, remote=None):
+    def __init__(self, store: StoreDir, workers: int, timeout: float, remote=None, cache_bytes: int = 0):
         from .pool import RemotePool
 
         self.store = store
         self.remote = remote
-        self.pool = RemotePool(remote, timeout) if remote else QueryPool(store.current, workers, timeout)
+        if remote:
+            self.pool = RemotePool(remote, timeout)  # others may write to a remote store: nothing is cached
+        else:
+            self.pool = CachedPool(QueryPool(store.current, workers, timeout), self.generation, cache_bytes)
         self._write_lock = threading.Lock()
         self._cache: dict[str, object] = {}
 
