@@ -21,7 +21,7 @@ from .records import ExtractedDocument
 from . import dump, mapstage, registry, search_index
 from .resolve import resolve
 from .search_index import write_index
-from .store import StoreDir
+from .store import StoreDir, encode_record
 from .uris import Minter
 
 
@@ -86,13 +86,26 @@ def _ids(entry: dict) -> list[str]:
     return entry.get("doc_ids") or [entry["doc_id"]]
 
 
+@dataclass
+class _Encoded:
+    """One extracted document as a worker hands it over: its id, its warnings, its record encoded."""
+    doc_id: str
+    warnings: list[str]
+    record: bytes
+    slim: bytes
+
+
+def _encoded(ed: ExtractedDocument) -> _Encoded:
+    return _Encoded(ed.doc.doc_id, list(ed.doc.warnings), *encode_record(ed))
+
+
 def _extract_one(path: str):
-    """Worker side of parallel extraction: the file's records, or the problem with the file."""
+    """Worker side of parallel extraction: the file's encoded records, or the problem with the file."""
     try:
         if path.lower().endswith(".xml"):
             from .tei import parse_tei_file
-            return path, [extract(doc) for doc in parse_tei_file(Path(path))], None
-        return path, [extract_file(Path(path))], None
+            return path, [_encoded(extract(doc)) for doc in parse_tei_file(Path(path))], None
+        return path, [_encoded(extract_file(Path(path)))], None
     except ParseError as exc:
         return path, None, exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
     except (OSError, UnicodeError) as exc:
@@ -119,7 +132,11 @@ def extraction_fingerprint() -> str:
 
     digest = hashlib.sha1(__version__.encode())
     here = Path(__file__).parent
-    files = sorted([*here.glob("*.py"), *(here / "extract").glob("*.py"), ontology_path("topics.ttl")])
+    # every module but those that only run after extraction: editing these must not re-extract a corpus
+    later = {"build.py", "cli.py", "dump.py", "evaluate.py", "mapstage.py", "query.py", "registry.py", "remote.py",
+             "resolve.py", "search_index.py", "store.py", "uris.py"}
+    modules = [p for p in here.glob("*.py") if p.name not in later]
+    files = sorted([*modules, *(here / "extract").glob("*.py"), ontology_path("topics.ttl")])
     for directory in gazetteer_dirs():
         files += sorted(Path(directory).glob("*.tsv"))
     for path in files:
@@ -152,45 +169,59 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
         found_paths: set[str] = set()
         hashes: dict[str, str] = {}
         pending: list[str] = []
+        owners = {doc_id: p for p, entry in manifest.items() for doc_id in _ids(entry)}
+        stats: dict[str, tuple[int, int]] = {}
+        restated = False
         for path in discover(paths):
             found_paths.add(str(path))
+            known = manifest.get(str(path))
             try:
-                file_hash = store.file_hash(path)
+                stat = path.stat()
+                stats[str(path)] = (stat.st_size, stat.st_mtime_ns)
+                # same size and modification time: unchanged, as make and rsync judge; else compare content
+                same_stat = bool(known) and [known.get("size"), known.get("mtime_ns")] == list(stats[str(path)])
+                file_hash = known["hash"] if same_stat else store.file_hash(path)
             except OSError as exc:
                 report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
                 continue
-            known = manifest.get(str(path))
             if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
                     and all(store.record_path(i).exists() for i in _ids(known)):
                 seen.update({i: str(path) for i in _ids(known)})
                 report.unchanged.extend(_ids(known))
+                if not same_stat:  # touched, not changed: remember the new time so it is not read again
+                    known["size"], known["mtime_ns"] = stats[str(path)]
+                    restated = True
                 continue
             hashes[str(path)] = file_hash
             pending.append(str(path))
-        for path, eds, problem in _extracted(pending, jobs or os.cpu_count() or 1):
+        for path, encoded, problem in _extracted(pending, jobs or os.cpu_count() or 1):
             if problem is not None:
                 report.skipped.append(Problem(path, problem))
                 say(f"skipped {path}: {problem}")
                 continue
             ids = []
-            for ed in eds:
-                doc_id = ed.doc.doc_id
-                owner = seen.get(doc_id) or next((p for p, m in manifest.items()
-                                                  if doc_id in _ids(m) and p != path and Path(p).exists()), None)
+            for ed in encoded:
+                doc_id = ed.doc_id
+                owner = seen.get(doc_id)
+                if owner is None and owners.get(doc_id, path) != path and Path(owners[doc_id]).exists():
+                    owner = owners[doc_id]
                 if owner:
                     report.skipped.append(Problem(path, f"document id {doc_id!r} is already used by {owner}"))
                     continue
                 seen[doc_id] = path
-                for warning in ed.doc.warnings:
+                for warning in ed.warnings:
                     report.warnings.append(Problem(path, warning))
-                store.save_record(ed)
+                store.save_encoded(doc_id, ed.record, ed.slim)
                 ids.append(doc_id)
                 report.built.append(doc_id)
             for gone in set(_ids(manifest[path])) - set(ids) if path in manifest else ():
                 store.drop_record(gone)  # a document no longer in the volume
                 report.removed.append(gone)
             if ids:
-                manifest[path] = {"doc_id": ids[0], "doc_ids": ids, "hash": hashes[path], "fingerprint": fingerprint}
+                size, mtime_ns = stats[path]
+                manifest[path] = {"doc_id": ids[0], "doc_ids": ids, "hash": hashes[path], "fingerprint": fingerprint,
+                                  "size": size, "mtime_ns": mtime_ns}
+                owners.update({doc_id: path for doc_id in ids})
         # files gone from a folder that was given: their documents leave the graph
         for folder in (p for p in paths if p.is_dir()):
             for known_path, entry in list(manifest.items()):
@@ -203,6 +234,8 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
         report.seconds["parse+extract"] = time.perf_counter() - t0
         if not report.built and not report.removed and store.exists() and _built_base(store) in (None, minter.base):
             report.documents_in_store = len(store.record_ids())
+            if restated:
+                store.save_manifest(manifest)
             return report  # nothing changed: the graph being served stays exactly as it is
         t1 = time.perf_counter()
         doc_ids = store.record_ids()
@@ -210,7 +243,8 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
         report.documents_in_store = len(light)
         resolution = resolve(light)
         # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
-        uris = registry.update(registry.load(store.path), registry.minted(light, resolution, minter))
+        published = registry.load(store.path)
+        uris = registry.update(published, registry.minted(light, resolution, minter))
         report.seconds["resolve"] = time.perf_counter() - t1
         if remote is not None:
             _push_remote(store, remote, report, light, resolution, minter, started, uris)
@@ -219,7 +253,8 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
             changed = set(report.built) | set(report.removed)
             if not (incremental and graphs.update(changed, jobs or os.cpu_count() or 1)):
                 graphs.write_all(jobs or os.cpu_count() or 1)
-        registry.save(store.path, uris)
+        if uris != published:
+            registry.save(store.path, uris)
         # only now is the graph up to date with these files: a failed write leaves them to be built again
         store.save_manifest(manifest)
     return report

@@ -180,6 +180,8 @@ def eval_cmd(docs, gold, verbose, as_json) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run before it is cancelled.")
 @click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--cache-mb", default=None, type=float,
+              help="Memory for query results, reused until the graph changes [default: 64; 0 turns it off].")
 @click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,
               help="Enables SPARQL Update and Graph Store writes for clients sending 'Authorization: Bearer TOKEN' "
                    "[env: KG_WRITE_TOKEN]. Without it the server is read-only.")
@@ -187,13 +189,15 @@ def eval_cmd(docs, gold, verbose, as_json) -> None:
 @click.option("--store-url", default=None, help="Serve a graph kept in this remote SPARQL store (built with kg build --store-url); "
               "the endpoint proxies to it.")
 @click.option("--query-endpoint", default=None, help="The remote store's SPARQL query endpoint [default: URL/query].")
-def serve(store_path, host, port, timeout, workers, write_token, max_query_length, store_url, query_endpoint) -> None:
+def serve(store_path, host, port, timeout, workers, cache_mb, write_token, max_query_length, store_url,
+          query_endpoint) -> None:
     """Serve the graph: SPARQL endpoint, Graph Store Protocol, linked-data pages."""
     from server import create_app
 
     try:
         app = create_app(store_path, timeout=timeout, workers=workers, write_token=write_token,
-                         max_query_length=max_query_length, store_url=store_url, query_endpoint=query_endpoint)
+                         max_query_length=max_query_length, store_url=store_url, query_endpoint=query_endpoint,
+                         cache_mb=cache_mb)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     mode = "read-write (token required)" if write_token else "read-only"

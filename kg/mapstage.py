@@ -82,8 +82,18 @@ def mapped(doc_ids: list[str], context: MapContext, jobs: int) -> Iterator[Mappe
         return
     import multiprocessing as mp
 
+    from collections import deque
+
     with mp.get_context("spawn").Pool(jobs, initializer=_init, initargs=(context,)) as pool:
-        yield from pool.imap(map_chunk, tasks)
+        # a bounded window of chunks in flight: when loading is slower than mapping, the workers wait
+        # instead of piling finished chunks up in this process's memory
+        window: deque = deque()
+        for task in tasks:
+            window.append(pool.apply_async(map_chunk, (task,)))
+            if len(window) > 2 * jobs:
+                yield window.popleft().get()
+        while window:
+            yield window.popleft().get()
 
 
 def signatures(resolution: Resolution, minter: Minter, doc_ids: list[str]) -> dict[str, str]:

@@ -30,6 +30,12 @@ class StoreError(RuntimeError):
     pass
 
 
+def encode_record(ed: ExtractedDocument) -> tuple[bytes, bytes]:
+    """A document's record as cached: the JSON (readable, the source of truth) and the pickled slim copy."""
+    return (json.dumps(ed.to_json(), ensure_ascii=False).encode("utf-8"),
+            pickle.dumps(ed.slim(), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 class StoreDir:
     def __init__(self, path: Path | str):
         self.path = Path(path)
@@ -67,15 +73,19 @@ class StoreDir:
         return self.records_dir / f"{safe}.json"
 
     def save_record(self, ed: ExtractedDocument) -> None:
+        self.save_encoded(ed.doc.doc_id, *encode_record(ed))
+
+    def save_encoded(self, doc_id: str, record: bytes, slim: bytes) -> None:
+        """Store what ``encode_record`` made (extraction workers encode, so the main process only writes)."""
         self.records_dir.mkdir(parents=True, exist_ok=True)
-        path = self.record_path(ed.doc.doc_id)
+        path = self.record_path(doc_id)
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(ed.to_json(), ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(record)
         os.replace(tmp, path)
         # written after the record: a slim copy older than its record is not used (see load_slim)
-        slim = self.slim_path(ed.doc.doc_id)
-        slim.with_suffix(".slimtmp").write_bytes(pickle.dumps(ed.slim(), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(slim.with_suffix(".slimtmp"), slim)
+        slim_path = self.slim_path(doc_id)
+        slim_path.with_suffix(".slimtmp").write_bytes(slim)
+        os.replace(slim_path.with_suffix(".slimtmp"), slim_path)
 
     def slim_path(self, doc_id: str) -> Path:
         return self.record_path(doc_id).with_suffix(".slim")
