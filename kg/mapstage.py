@@ -46,8 +46,11 @@ _context: Optional[MapContext] = None
 
 
 def _init(context: MapContext) -> None:
+    import gc
+
     global _context
     _context = context
+    gc.freeze()  # the resolution lives as long as the worker: the collector need not walk it again
 
 
 def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:

@@ -85,6 +85,7 @@ def smart_title(token: str) -> str:
     return token[0] + token[1:].lower()
 
 
+@lru_cache(maxsize=200_000)  # pure, and asked of every form of every record at each resolution
 def display_form(form: str) -> str:
     """A readable form: all-capital names in mixed case, footnote digits dropped.
 

@@ -187,9 +187,14 @@ class ExtractedDocument:
         """What resolution, the URI registry and provenance need: entities and identity, not text or mentions."""
         import dataclasses
 
-        doc = dataclasses.replace(self.doc, text="", notes=[], warnings=[])
+        # what is kept is decoded for every document at every build: identity only, no text, no spans
+        d = self.doc
+        doc = ParsedDocument(d.source_path, d.doc_id, "", d.content_hash, d.title, date=d.date, doc_type=d.doc_type)
         keep = lambda records: [dataclasses.replace(r, mentions=[]) for r in records]  # noqa: E731
-        meetings = [dataclasses.replace(m, topics=[]) for m in self.meetings]  # dates, participants: parallel accounts
+        # dates and participants, for parallel accounts of one meeting
+        meetings = [dataclasses.replace(m, span=Span(m.span.start, m.span.end, ""), topics=[],
+                                        participants=[Participation(p.person_key, p.role, None) for p in m.participants])
+                    for m in self.meetings]
         return ExtractedDocument(doc=doc, people=keep(self.people), organizations=keep(self.organizations),
                                  places=keep(self.places), meetings=meetings, authors=self.authors,
                                  translators=self.translators, addressees=self.addressees)
