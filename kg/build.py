@@ -187,6 +187,7 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
         hashes: dict[str, str] = {}
         pending: list[str] = []
         owners = {doc_id: p for p, entry in manifest.items() for doc_id in _ids(entry)}
+        cached = {e.name for e in os.scandir(store.records_dir)} if store.records_dir.exists() else set()
         stats: dict[str, tuple[int, int]] = {}
         restated = False
         for path in discover(paths):
@@ -202,7 +203,7 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                 report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
                 continue
             if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
-                    and all(store.record_path(i).exists() for i in _ids(known)):
+                    and all(store.record_path(i).name in cached for i in _ids(known)):
                 seen.update({i: str(path) for i in _ids(known)})
                 report.unchanged.extend(_ids(known))
                 if not same_stat:  # touched, not changed: remember the new time so it is not read again
@@ -240,10 +241,11 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                                   "size": size, "mtime_ns": mtime_ns}
                 owners.update({doc_id: path for doc_id in ids})
         # files gone from a folder that was given: their documents leave the graph
-        for folder in (p for p in paths if p.is_dir()):
+        for folder in (p.resolve() for p in paths if p.is_dir()):
             for known_path, entry in list(manifest.items()):
-                inside = Path(known_path).resolve().is_relative_to(folder.resolve())
-                if inside and known_path not in found_paths and not Path(known_path).exists():
+                if known_path in found_paths:
+                    continue
+                if Path(known_path).resolve().is_relative_to(folder) and not Path(known_path).exists():
                     for doc_id in _ids(entry):
                         store.drop_record(doc_id)
                         report.removed.append(doc_id)
@@ -360,6 +362,7 @@ class _Graphs:
             del db
             report.seconds["map+load"] = time.perf_counter() - t2
             report.seconds["load"] = loading
+            self.quads = quads + len(head) + len(provenance)
             t3 = time.perf_counter()
             index.finish(self.resolution, self.minter)
             dumper.finish()
@@ -371,7 +374,7 @@ class _Graphs:
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        report.quads = quads + len(head) + len(provenance)
+        report.quads = self.quads
         self.store.swap(target)
 
     def update(self, changed: set[str], jobs: int) -> bool:
@@ -384,8 +387,11 @@ class _Graphs:
         report, t2 = self.report, time.perf_counter()
         previous = self.store.current.resolve() if self.store.exists() else None
         state = self.load_state(previous) if previous else None
-        if state is None or state.get("base") != self.minter.base:
+        if state is None or state.get("base") != self.minter.base or "quads" not in state:
             return False
+        base_dump, base_index = dump.path_for(previous), search_index.path_for(previous)
+        if not (base_dump.exists() and dump.parts_path(base_dump).exists() and base_index.exists()):
+            return False  # something beside the served graph is missing: write everything anew
         old = state["signatures"]
         affected = [d for d in self.doc_ids if d in changed or old.get(d) != self.signatures[d]]
         gone = [d for d in old if d not in self.signatures]
@@ -394,11 +400,14 @@ class _Graphs:
         target = self.store.new_db_dir()
         ox.Store.read_only(str(previous)).backup(str(target))
         db = ox.Store(str(target))
-        index = search_index.IndexWriter(search_index.path_for(target), base=search_index.path_for(previous))
-        dumper = dump.DumpWriter(dump.path_for(target), base=dump.path_for(previous))
+        index = search_index.IndexWriter(search_index.path_for(target), base=base_index)
+        dumper = dump.DumpWriter(dump.path_for(target), base=base_dump)
         try:
+            quads = state["quads"]  # kept up to date here: counting a big store takes seconds
             for doc_id in [*affected, *gone]:
-                db.remove_graph(ox.NamedNode(self.minter.document_graph(doc_id)))
+                graph = ox.NamedNode(self.minter.document_graph(doc_id))
+                quads -= sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
+                db.remove_graph(graph)
                 index.remove(self.minter.document(doc_id))
             work = target.with_name(target.name + ".work")
             work.mkdir()
@@ -407,6 +416,7 @@ class _Graphs:
                 for chunk in mapstage.mapped(affected, self.context(work), 1 if len(affected) < 128 else jobs):
                     if chunk.nquads is not None:
                         db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
+                    quads += chunk.quads
                     fresh.update(chunk.members)
                     for rows in chunk.rows:
                         index.add(rows)
@@ -415,13 +425,14 @@ class _Graphs:
             shared = self.shared_quads()
             graph_of = {"vocabulary": self.minter.vocabulary_graph(), "entities": self.minter.entities_graph(),
                         "retired": self.minter.retired_graph(), "provenance": self.minter.provenance_graph()}
-            for name, quads in shared.items():
+            for name, graph_quads in shared.items():
                 graph = ox.NamedNode(graph_of[name])
                 before = set(db.quads_for_pattern(None, None, None, graph))
-                after = set(quads)
+                after = set(graph_quads)
                 for quad in before - after:
                     db.remove(quad)
                 db.extend(after - before)
+                quads += len(after - before) - len(before - after)
             provenance = shared.pop("provenance")
             dumper.add("shared", dump.member([q for graph in shared.values() for q in graph]))
             for doc_id in self.doc_ids:
@@ -432,6 +443,7 @@ class _Graphs:
             dumper.add("provenance", dump.member(provenance))
             db.flush()
             del db
+            self.quads = quads
             report.seconds["map+load"] = time.perf_counter() - t2
             t3 = time.perf_counter()
             index.finish(self.resolution, self.minter)
@@ -444,13 +456,13 @@ class _Graphs:
             shutil.rmtree(target, ignore_errors=True)
             raise
         report.incremental = len(affected) + len(gone)
-        report.quads = len(ox.Store.read_only(str(target)))
+        report.quads = self.quads
         self.store.swap(target)
         return True
 
     def _save_state(self, db_dir: Path) -> None:
         path = db_dir.with_name(db_dir.name + self.STATE)
-        path.write_text(json.dumps({"base": self.minter.base, "signatures": self.signatures}))
+        path.write_text(json.dumps({"base": self.minter.base, "quads": self.quads, "signatures": self.signatures}))
 
     @classmethod
     def load_state(cls, db_dir: Path) -> Optional[dict]:

@@ -135,3 +135,26 @@ def test_the_same_folder_named_another_way_is_the_same_files(tmp_path, monkeypat
     monkeypatch.chdir(tmp_path)
     report = build([Path("docs")], tmp_path / "s")
     assert report.skipped == [] and report.built == [] and len(report.unchanged) == 6
+
+
+def test_a_missing_dump_or_index_beside_the_graph_means_a_full_build(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    served = StoreDir(tmp_path / "s").current.resolve()
+    dump.path_for(served).unlink()
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    report = build([docs], tmp_path / "s")
+    assert report.built == ["c"] and report.incremental is None
+    assert _dump_quads(tmp_path / "s") == _quads(tmp_path / "s")
+
+
+def test_the_quad_count_of_an_incremental_build_is_the_store_s(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    (docs / "c.txt").unlink()
+    _write(docs, "a", "Memorandum of Conversation with Ambassador Ivan Sorokin",
+           "3 March 1961\n\nI received Ambassador Ivan Sorokin at his request. Sorokin spoke of Hungary.\n")
+    report = build([docs], tmp_path / "s")
+    assert report.incremental is not None
+    assert report.quads == len(_quads(tmp_path / "s"))
