@@ -264,15 +264,18 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
         # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
         published = registry.load(store.path)
         uris = registry.update(published, registry.minted(light, resolution, minter))
+        registry_changed = uris != published
+        del published
         report.seconds["resolve"] = time.perf_counter() - t1
         if remote is not None:
             _push_remote(store, remote, report, light, resolution, minter, started, uris)
         else:
             graphs = _Graphs(store, minter, resolution, uris, light, started, report)
+            del light  # the graphs took what they need of it; mapping can reuse the memory
             changed = set(report.built) | set(report.removed)
             if not (incremental and graphs.update(changed, jobs or os.cpu_count() or 1)):
                 graphs.write_all(jobs or os.cpu_count() or 1)
-        if uris != published:
+        if registry_changed:
             registry.save(store.path, uris)
         # only now is the graph up to date with these files: a failed write leaves them to be built again
         store.save_manifest(manifest)
@@ -310,6 +313,7 @@ class _Graphs:
     def __init__(self, store: StoreDir, minter: Minter, resolution, uris: dict, light: list, started, report):
         self.store, self.minter, self.resolution, self.uris = store, minter, resolution, uris
         self.light, self.started, self.report = light, started, report
+        self._shared: Optional[dict] = None
         self.doc_ids = [ed.doc.doc_id for ed in light]
         self.signatures = mapstage.signatures(resolution, minter, self.doc_ids)
 
@@ -317,10 +321,13 @@ class _Graphs:
         """The graphs that are not one document's: vocabulary, entities, retired URIs, provenance."""
         from mappings import map_entities, provenance_quads, vocabulary_quads
 
-        return {"vocabulary": vocabulary_quads(self.minter),
-                "entities": map_entities(self.resolution, self.minter),
-                "retired": registry.retired_quads(self.uris, self.minter),
-                "provenance": provenance_quads(self.minter, __version__, self.light, self.started)}
+        if self._shared is None:
+            self._shared = {"vocabulary": vocabulary_quads(self.minter),
+                            "entities": map_entities(self.resolution, self.minter),
+                            "retired": registry.retired_quads(self.uris, self.minter),
+                            "provenance": provenance_quads(self.minter, __version__, self.light, self.started)}
+            self.light = None  # what provenance needed of the records is in its quads now
+        return dict(self._shared)
 
     def context(self, out_dir: Path) -> mapstage.MapContext:
         return mapstage.MapContext(str(self.store.path), self.resolution, self.minter, __version__, str(out_dir),

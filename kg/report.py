@@ -1,6 +1,8 @@
 """A readable account of one document's extraction, for ``kg extract``."""
 from __future__ import annotations
 
+import dataclasses
+
 from .records import ExtractedDocument
 
 
@@ -16,7 +18,7 @@ def describe(ed: ExtractedDocument) -> str:
              f"  outgoing:       {d.outgoing_number or '-'} {d.outgoing_date.iso if d.outgoing_date else ''}",
              f"  place written:  {d.place_written.text if d.place_written else '-'}",
              f"  period:         {d.journal_period or '-'}",
-             f"  reference:      {d.archival_reference.__dict__ if d.archival_reference else '-'}",
+             f"  reference:      {dataclasses.asdict(d.archival_reference) if d.archival_reference else '-'}",
              f"  translators:    {', '.join(s.text for s in d.translators) or '-'}  project: {d.translation_project or '-'}",
              f"  funders:        {', '.join(d.funders) or '-'}",
              f"  language:       {d.original_language or '-'}",

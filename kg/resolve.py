@@ -18,7 +18,7 @@ from .gazetteer import Gazetteer, default_gazetteer
 from .records import EntityRecord, ExtractedDocument
 
 
-@dataclass
+@dataclass(slots=True)
 class Identity:
     kind: str
     slug: str = ""

@@ -95,11 +95,11 @@ class StoreDir:
         slim = self.slim_path(doc_id)
         try:
             if slim.stat().st_mtime_ns >= self.record_path(doc_id).stat().st_mtime_ns:
-                return pickle.loads(slim.read_bytes())
+                return pickle.loads(slim.read_bytes()).share_strings()
         except (OSError, pickle.UnpicklingError, AttributeError, EOFError):
             pass
         record = self.load_record(doc_id)
-        return record.slim() if record is not None else None
+        return record.slim().share_strings() if record is not None else None
 
     def load_record(self, doc_id: str) -> ExtractedDocument | None:
         path = self.record_path(doc_id)
