@@ -337,7 +337,7 @@ def spread_rows(items: list, n: int) -> list:
     return [items[int(i * step)] for i in range(n)]
 
 
-def discover(port: int, endpoint: str, samples: int = 240) -> dict:
+def discover(port: int, endpoint: str, samples: int = 400) -> dict:
     """Persons at spread Zipf ranks (hubs first), documents and meetings, and names to search for.
 
     Deterministic: ordered queries, fixed picks.
