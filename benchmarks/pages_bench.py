@@ -96,7 +96,7 @@ def main() -> None:
         # name search: the side index (/api/suggest) against a SPARQL REGEX scan of the names, on the same server;
         # a comment makes each scan's text new, so the result cache cannot answer it
         names = [r[0] for r in db.execute("SELECT label FROM names WHERE kind = 'person' ORDER BY iri")]
-        search = {"suggest": [], "regex": []}
+        search = {"suggest": [], "regex": [], "contains": []}
         for i, name in enumerate(rng.sample(names, min(len(names), args.requests))):
             needle = re.match(r"[^\W\d_]*", name.split()[-1]).group()[:5] or "a"  # letters: nothing to escape
             secs, status = get(root + "/api/suggest?" + urllib.parse.urlencode({"q": needle}))
@@ -107,15 +107,22 @@ def main() -> None:
             secs, status = get(root + "/sparql?" + urllib.parse.urlencode({"query": query}),
                                "application/sparql-results+json")
             (search["regex"].append(secs * 1000) if status == 200 else None)
+            query = ("PREFIX schema: <https://schema.org/> SELECT ?e ?name WHERE { ?e a schema:Person ; schema:name ?name . "
+                     f"FILTER(CONTAINS(LCASE(?name), LCASE(\"{needle}\"))) }} LIMIT 20\n# probe {i}")
+            secs, status = get(root + "/sparql?" + urllib.parse.urlencode({"query": query}),
+                               "application/sparql-results+json")
+            (search["contains"].append(secs * 1000) if status == 200 else None)
         medians = {k: round(statistics.median(v), 1) for k, v in search.items() if v}
         documents_n = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         print(json.dumps({"store": str(store), "documents": documents_n, "pages_ms": results,
                           "name_search_p50_ms": medians}, indent=2))
         worst = max(r["p50"] for r in results.values())
         print(("PASS" if worst < 100 else "MISS") + f" (worst median {worst} ms; target < 100 ms)")
-        if len(medians) == 2:
-            ratio = medians["regex"] / medians["suggest"]
-            print(("PASS" if ratio >= 10 else "MISS") + f" (suggest {ratio:.1f}x faster than the REGEX scan; target >= 10x)")
+        for scan in ("regex", "contains"):
+            if medians.get(scan) and medians.get("suggest"):
+                ratio = medians[scan] / medians["suggest"]
+                print(("PASS" if ratio >= 10 else "MISS") + f" (suggest {ratio:.1f}x faster than the {scan.upper()} scan; "
+                      "target >= 10x)")
     finally:
         server.terminate()
         server.wait(10)

@@ -25,6 +25,7 @@ class AppState:
         else:
             self.pool = CachedPool(QueryPool(store.current, workers, timeout), self.generation, cache_bytes)
         self._write_lock = threading.Lock()
+        self._local = threading.local()
         self._cache: dict[str, object] = {}
 
     @property
@@ -64,15 +65,24 @@ class AppState:
         return entry if entry and entry["status"] != "live" else None
 
     def search_db(self):
-        """A read-only connection to the side index of the graph being served."""
+        """A read-only connection to the side index of the graph being served, one per thread.
+
+        Opening one costs more than most searches (SQLite reads the schema), so each thread keeps
+        its own until a build swaps in another index.
+        """
         import sqlite3
 
         from kg.search_index import path_for
 
         path = path_for(self.db_dir())
+        held = getattr(self._local, "search", None)
+        if held is not None and held[0] == path:
+            return held[1]
         if not path.exists():
             return None
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._local.search = (path, connection)
+        return connection
 
     def generation(self) -> str:
         """Changes whenever the graph may have changed: a new build or a write."""

@@ -71,3 +71,17 @@ def test_the_cache_can_be_turned_off(built):
     _count(client)
     _count(client)
     assert pool.hits == 0 and pool.misses == 0
+
+
+def test_search_sees_a_new_build(built, tmp_path):
+    app = create_app(str(built), workers=1)
+    client = app.test_client()
+    assert json.loads(client.get("/api/suggest?q=Petrenk").data) == []
+    docs = tmp_path / "more"
+    docs.mkdir()
+    (docs / "extra.txt").write_text(render_doc(title="Memorandum of Conversation with Comrade Petrenko",
+                                               body="5 March 1961\n\nI received Comrade Pavel Petrenko.\n"),
+                                    encoding="utf-8")
+    build([EXAMPLES, docs], built)
+    labels = [hit["label"] for hit in json.loads(client.get("/api/suggest?q=Petrenk").data)]
+    assert "Pavel Petrenko" in labels
