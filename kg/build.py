@@ -212,7 +212,11 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                 continue
             hashes[str(path)] = file_hash
             pending.append(str(path))
-        for path, encoded, problem in _extracted(pending, jobs or os.cpu_count() or 1):
+        if pending:
+            say(f"extracting {len(pending)} file(s) ({len(report.unchanged)} document(s) unchanged)")
+        for done, (path, encoded, problem) in enumerate(_extracted(pending, jobs or os.cpu_count() or 1), 1):
+            if done % 1000 == 0:
+                say(f"  extracted {done}/{len(pending)}")
             if problem is not None:
                 report.skipped.append(Problem(path, problem))
                 say(f"skipped {path}: {problem}")
@@ -260,6 +264,7 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
         doc_ids = store.record_ids()
         light = [r for r in map(store.load_slim, doc_ids) if r is not None]
         report.documents_in_store = len(light)
+        say(f"resolving identities across {len(light)} document(s)")
         resolution = resolve(light)
         # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
         published = registry.load(store.path)
@@ -270,7 +275,7 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
         if remote is not None:
             _push_remote(store, remote, report, light, resolution, minter, started, uris)
         else:
-            graphs = _Graphs(store, minter, resolution, uris, light, started, report)
+            graphs = _Graphs(store, minter, resolution, uris, light, started, report, say)
             del light  # the graphs took what they need of it; mapping can reuse the memory
             changed = set(report.built) | set(report.removed)
             if not (incremental and graphs.update(changed, jobs or os.cpu_count() or 1)):
@@ -310,8 +315,9 @@ class _Graphs:
 
     STATE = ".build-state.json"  # beside each database: the base URI and each document's resolution digest
 
-    def __init__(self, store: StoreDir, minter: Minter, resolution, uris: dict, light: list, started, report):
-        self.store, self.minter, self.resolution, self.uris = store, minter, resolution, uris
+    def __init__(self, store: StoreDir, minter: Minter, resolution, uris: dict, light: list, started, report,
+                 say: Callable[[str], None] = lambda message: None):
+        self.store, self.minter, self.resolution, self.uris, self.say = store, minter, resolution, uris, say
         self.light, self.started, self.report = light, started, report
         self._shared: Optional[dict] = None
         self.doc_ids = [ed.doc.doc_id for ed in light]
@@ -349,7 +355,11 @@ class _Graphs:
             head = [q for graph in shared.values() for q in graph]
             db.bulk_extend(head)
             dumper.add("shared", dump.member(head))
+            self.say(f"mapping and loading {len(self.doc_ids)} document graph(s)")
+            step = max(1000, len(self.doc_ids) // 10)
             for chunk in mapstage.mapped(self.doc_ids, self.context(work), jobs):
+                if (chunk.index + 1) * mapstage.CHUNK // step > chunk.index * mapstage.CHUNK // step:
+                    self.say(f"  loaded {min(len(self.doc_ids), (chunk.index + 1) * mapstage.CHUNK)}/{len(self.doc_ids)}")
                 if chunk.nquads is not None:
                     t = time.perf_counter()
                     db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
@@ -404,6 +414,7 @@ class _Graphs:
         gone = [d for d in old if d not in self.signatures]
         if len(affected) + len(gone) > max(64, len(self.doc_ids) // 20):
             return False  # past a twentieth of the corpus the bulk loader is faster
+        self.say(f"updating the served graph in place: {len(affected) + len(gone)} document graph(s) to replace")
         target = self.store.new_db_dir()
         ox.Store.read_only(str(previous)).backup(str(target))
         db = ox.Store(str(target))
