@@ -348,8 +348,7 @@ class _Graphs:
         db = ox.Store(str(target))
         index = search_index.IndexWriter(search_index.path_for(target))
         dumper = dump.DumpWriter(dump.path_for(target))
-        quads = 0
-        loader = _Loader(db)
+        loading, quads = 0.0, 0
         try:
             shared = self.shared_quads()
             provenance = shared.pop("provenance")
@@ -358,25 +357,25 @@ class _Graphs:
             dumper.add("shared", dump.member(head))
             self.say(f"mapping and loading {len(self.doc_ids)} document graph(s)")
             step = max(1000, len(self.doc_ids) // 10)
-            loader.start()
             for chunk in mapstage.mapped(self.doc_ids, self.context(work), jobs):
                 if (chunk.index + 1) * mapstage.CHUNK // step > chunk.index * mapstage.CHUNK // step:
                     self.say(f"  loaded {min(len(self.doc_ids), (chunk.index + 1) * mapstage.CHUNK)}/{len(self.doc_ids)}")
                 if chunk.nquads is not None:
-                    loader.put(chunk.nquads)
-                # while the loader thread loads, this one writes the dump and the side index
+                    t = time.perf_counter()
+                    db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
+                    loading += time.perf_counter() - t
+                    chunk.nquads.unlink()
                 for doc_id, member in chunk.members:
                     dumper.add(doc_id, member)
                 for rows in chunk.rows:
                     index.add(rows)
                 quads += chunk.quads
-            loader.finish()
             db.bulk_extend(provenance)
             dumper.add("provenance", dump.member(provenance))
             t = time.perf_counter()
             db.optimize()
             db.flush()
-            loading = loader.seconds + time.perf_counter() - t
+            loading += time.perf_counter() - t
             del db
             report.seconds["map+load"] = time.perf_counter() - t2
             report.seconds["load"] = loading
@@ -387,7 +386,6 @@ class _Graphs:
             self._save_state(target)
             report.seconds["index+dump"] = time.perf_counter() - t3
         except BaseException:
-            loader.stop()
             index.abandon()
             dumper.abandon()
             raise
@@ -491,70 +489,6 @@ class _Graphs:
             return json.loads(path.read_text())
         except (OSError, ValueError):
             return None
-
-
-class _Loader:
-    """Feeds N-Quads files to Oxigraph's bulk loader in a thread of its own.
-
-    The bulk loader releases the GIL, so the main thread meanwhile writes the dump and the side
-    index of the chunks already mapped. At most four files wait; then the main thread waits too.
-    """
-
-    def __init__(self, db: ox.Store):
-        import queue
-        import threading
-
-        self.db, self.files, self.seconds = db, queue.Queue(maxsize=4), 0.0
-        self.failure: Optional[BaseException] = None
-        self.thread = threading.Thread(target=self._run, name="bulk-loader", daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (path := self.files.get()) is not None:
-            if self.failure is not None:
-                continue  # drain, so that a waiting put returns
-            try:
-                t = time.perf_counter()
-                self.db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-                self.seconds += time.perf_counter() - t
-                path.unlink()
-            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-                self.failure = exc
-
-    def put(self, path: Optional[Path]) -> None:
-        import queue
-
-        while True:
-            if self.failure is not None and path is not None:
-                raise self.failure
-            try:
-                self.files.put(path, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def finish(self) -> None:
-        """Wait for every file to be loaded; raise what the loader met."""
-        self.put(None)
-        self.thread.join()
-        if self.failure is not None:
-            raise self.failure
-
-    def stop(self) -> None:
-        """After a failure elsewhere: skip what is queued and end the thread."""
-        import queue
-
-        self.failure = self.failure or RuntimeError("the build stopped")
-        while self.thread.is_alive():
-            try:
-                self.files.put(None, timeout=0.5)  # the loader drains the queue once it sees the failure
-                break
-            except queue.Full:
-                continue
-        if self.thread.is_alive():
-            self.thread.join()
 
 
 class _Counter:

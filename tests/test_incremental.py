@@ -158,30 +158,3 @@ def test_the_quad_count_of_an_incremental_build_is_the_store_s(tmp_path):
     report = build([docs], tmp_path / "s")
     assert report.incremental is not None
     assert report.quads == len(_quads(tmp_path / "s"))
-
-
-def test_a_load_that_fails_leaves_the_served_graph_whole(tmp_path, monkeypatch):
-    import kg.build as kb
-
-    docs = _corpus(tmp_path)
-    build([docs], tmp_path / "s")
-    served = StoreDir(tmp_path / "s").current.resolve()
-    before = _quads(tmp_path / "s")
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
-
-    class Broken(kb._Loader):
-        def _run(self):
-            self.failure = OSError("no space left on device")
-            while self.files.get() is not None:
-                pass
-
-    monkeypatch.setattr(kb, "_Loader", Broken)
-    try:
-        build([docs], tmp_path / "s", incremental=False)
-    except OSError as exc:
-        assert "no space" in str(exc)
-    else:
-        raise AssertionError("the build should have failed")
-    assert StoreDir(tmp_path / "s").current.resolve() == served
-    assert _quads(tmp_path / "s") == before
