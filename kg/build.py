@@ -145,6 +145,23 @@ def extraction_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def graph_fingerprint() -> str:
+    """Changes whenever the same records could map to another graph: resolution, URIs, mappings, ontology."""
+    import hashlib
+
+    from ontology import path as ontology_path
+
+    here = Path(__file__).parent
+    files = [here / name for name in ("dump.py", "mapstage.py", "namespaces.py", "registry.py", "resolve.py",
+                                      "search_index.py", "uris.py")]
+    files += sorted((here.parent / "mappings").glob("*.py")) + sorted(Path(ontology_path("topics.ttl")).parent.glob("*.ttl"))
+    digest = hashlib.sha1(extraction_fingerprint().encode())
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optional[str] = None,
           progress: Optional[Callable[[str], None]] = None, jobs: Optional[int] = None,
           remote=None, incremental: bool = True) -> BuildReport:
@@ -177,11 +194,12 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
     started = datetime.now(timezone.utc).replace(microsecond=0)
     say = progress or (lambda message: None)
     default_gazetteer()
-    paths = [Path(p).absolute() for p in paths]  # the manifest knows files by absolute path, whatever the cwd
+    # the manifest knows files by absolute, normalized path ('..' folded), whatever the cwd
+    paths = [Path(os.path.abspath(p)) for p in paths]
     with store.lock():
         t0 = time.perf_counter()
         fingerprint = extraction_fingerprint()
-        manifest = {str(Path(k).absolute()): entry for k, entry in store.manifest().items()}
+        manifest = {os.path.abspath(k): entry for k, entry in store.manifest().items()}
         seen: dict[str, str] = {}
         found_paths: set[str] = set()
         hashes: dict[str, str] = {}
@@ -212,6 +230,8 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                 continue
             hashes[str(path)] = file_hash
             pending.append(str(path))
+        # ids held by files that are not extracted again; a changed file may give its ids up to another
+        owners = {doc_id: p for doc_id, p in owners.items() if p not in hashes}
         if pending:
             say(f"extracting {len(pending)} file(s) ({len(report.unchanged)} document(s) unchanged)")
         for done, (path, encoded, problem) in enumerate(_extracted(pending, jobs or os.cpu_count() or 1), 1):
@@ -237,6 +257,8 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                 ids.append(doc_id)
                 report.built.append(doc_id)
             for gone in set(_ids(manifest[path])) - set(ids) if path in manifest else ():
+                if seen.get(gone, path) != path:
+                    continue  # another file holds that document now
                 store.drop_record(gone)  # a document no longer in the volume
                 report.removed.append(gone)
             if ids:
@@ -251,11 +273,13 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                     continue
                 if Path(known_path).resolve().is_relative_to(folder) and not Path(known_path).exists():
                     for doc_id in _ids(entry):
+                        if doc_id in seen:
+                            continue  # the document moved to another file, which holds it now
                         store.drop_record(doc_id)
                         report.removed.append(doc_id)
                     del manifest[known_path]
         report.seconds["parse+extract"] = time.perf_counter() - t0
-        if not report.built and not report.removed and store.exists() and _built_base(store) in (None, minter.base):
+        if not report.built and not report.removed and store.exists() and _same_graph_code(store, minter):
             report.documents_in_store = len(store.record_ids())
             if restated:
                 store.save_manifest(manifest)
@@ -287,10 +311,12 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
     return report
 
 
-def _built_base(store: StoreDir) -> Optional[str]:
-    """The base URI the served graph was minted with (None for a graph built before this was kept)."""
+def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
+    """Was the served graph made with this base URI and this mapping code? (Unknown for a remote store: yes.)"""
     state = _Graphs.load_state(store.current.resolve())
-    return state.get("base") if state else None
+    if state is None:
+        return (store.current.resolve() / "REMOTE").exists()
+    return state.get("base") == minter.base and state.get("graph") == graph_fingerprint()
 
 
 def _push_remote(store, remote, report, light, resolution, minter, started, uris) -> None:
@@ -321,7 +347,7 @@ class _Graphs:
         self.light, self.started, self.report = light, started, report
         self._shared: Optional[dict] = None
         self.doc_ids = [ed.doc.doc_id for ed in light]
-        self.signatures = mapstage.signatures(resolution, minter, self.doc_ids)
+        self.signatures = mapstage.signatures(resolution, minter, {ed.doc.doc_id: ed.doc.content_hash for ed in light})
 
     def shared_quads(self) -> dict[str, list[ox.Quad]]:
         """The graphs that are not one document's: vocabulary, entities, retired URIs, provenance."""
@@ -352,7 +378,8 @@ class _Graphs:
         try:
             shared = self.shared_quads()
             provenance = shared.pop("provenance")
-            head = [q for graph in shared.values() for q in graph]
+            head = list(dict.fromkeys(q for graph in shared.values() for q in graph))
+            provenance = list(dict.fromkeys(provenance))
             db.bulk_extend(head)
             dumper.add("shared", dump.member(head))
             self.say(f"mapping and loading {len(self.doc_ids)} document graph(s)")
@@ -404,8 +431,9 @@ class _Graphs:
         report, t2 = self.report, time.perf_counter()
         previous = self.store.current.resolve() if self.store.exists() else None
         state = self.load_state(previous) if previous else None
-        if state is None or state.get("base") != self.minter.base or "quads" not in state:
-            return False
+        if state is None or state.get("base") != self.minter.base or "quads" not in state \
+                or state.get("graph") != graph_fingerprint():
+            return False  # another base URI or other mapping code: every graph may differ
         base_dump, base_index = dump.path_for(previous), search_index.path_for(previous)
         if not (base_dump.exists() and dump.parts_path(base_dump).exists() and base_index.exists()):
             return False  # something beside the served graph is missing: write everything anew
@@ -422,6 +450,14 @@ class _Graphs:
         dumper = dump.DumpWriter(dump.path_for(target), base=base_dump)
         try:
             quads = state["quads"]  # kept up to date here: counting a big store takes seconds
+            # what a server write added is not the build's: a full build would not have it either
+            made = {self.minter.document_graph(d) for d in self.doc_ids} | {
+                self.minter.vocabulary_graph(), self.minter.entities_graph(), self.minter.retired_graph(),
+                self.minter.provenance_graph()} | {self.minter.document_graph(d) for d in gone}
+            # (not in the count, which is of what builds wrote)
+            for graph in [g for g in db.named_graphs() if g.value not in made]:
+                db.remove_graph(graph)
+            db.clear_graph(ox.DefaultGraph())
             for doc_id in [*affected, *gone]:
                 graph = ox.NamedNode(self.minter.document_graph(doc_id))
                 quads -= sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
@@ -472,6 +508,8 @@ class _Graphs:
             index.abandon()
             dumper.abandon()
             shutil.rmtree(target, ignore_errors=True)
+            for sibling in target.parent.glob(target.name + ".*"):  # side files already moved beside it
+                shutil.rmtree(sibling, ignore_errors=True) if sibling.is_dir() else sibling.unlink(missing_ok=True)
             raise
         report.incremental = len(affected) + len(gone)
         report.quads = self.quads
@@ -480,7 +518,8 @@ class _Graphs:
 
     def _save_state(self, db_dir: Path) -> None:
         path = db_dir.with_name(db_dir.name + self.STATE)
-        path.write_text(json.dumps({"base": self.minter.base, "quads": self.quads, "signatures": self.signatures}))
+        path.write_text(json.dumps({"base": self.minter.base, "graph": graph_fingerprint(), "quads": self.quads,
+                                    "signatures": self.signatures}))
 
     @classmethod
     def load_state(cls, db_dir: Path) -> Optional[dict]:

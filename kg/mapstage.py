@@ -45,12 +45,13 @@ class MappedChunk:
 _context: Optional[MapContext] = None
 
 
-def _init(context: MapContext) -> None:
+def _init(context: MapContext, worker: bool = True) -> None:
     import gc
 
     global _context
     _context = context
-    gc.freeze()  # the resolution lives as long as the worker: the collector need not walk it again
+    if worker:
+        gc.freeze()  # the resolution lives as long as the worker: the collector need not walk it again
 
 
 def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:
@@ -79,9 +80,13 @@ def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:
 def mapped(doc_ids: list[str], context: MapContext, jobs: int) -> Iterator[MappedChunk]:
     """The chunks in order (so the dump is the same from one build to the next)."""
     tasks = [(i, doc_ids[k:k + CHUNK]) for i, k in enumerate(range(0, len(doc_ids), CHUNK))]
+    global _context
     if jobs <= 1 or len(tasks) < 4:
-        _init(context)
-        yield from map(map_chunk, tasks)
+        _init(context, worker=False)
+        try:
+            yield from map(map_chunk, tasks)
+        finally:
+            _context = None
         return
     import multiprocessing as mp
 
@@ -99,13 +104,14 @@ def mapped(doc_ids: list[str], context: MapContext, jobs: int) -> Iterator[Mappe
             yield window.popleft().get()
 
 
-def signatures(resolution: Resolution, minter: Minter, doc_ids: list[str]) -> dict[str, str]:
-    """For each document, a digest of everything its graph takes from the resolution.
+def signatures(resolution: Resolution, minter: Minter, content: dict[str, str]) -> dict[str, str]:
+    """For each document (id -> content hash), a digest of its content and of all its graph takes from the resolution.
 
     Resolution is global: a new document can merge two people, or rename one. A document whose
     digest is unchanged maps to the same quads as before, so an incremental build keeps its graph.
+    The content hash catches a record saved by a build that then failed.
     """
-    used: dict[str, list] = {d: [] for d in doc_ids}
+    used: dict[str, list] = {d: [("content", h)] for d, h in content.items()}
     for (doc_id, key), ident in resolution.index.items():
         if doc_id in used:
             used[doc_id].append((key, ident.kind, ident.slug, ident.name))

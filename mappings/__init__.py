@@ -35,7 +35,7 @@ def map_document(ed: ExtractedDocument, res: Resolution, minter: Minter, version
     g = Graph(minter.document_graph(ed.doc.doc_id))
     doc_uri = document_quads(g, minter, ed, res, version)
     meeting_quads(g, minter, ed, res, doc_uri)
-    return g.quads
+    return list(dict.fromkeys(g.quads))  # a graph is a set: two records of one entity give one mentions triple
 
 
 def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer] = None) -> list[ox.Quad]:

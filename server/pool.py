@@ -253,6 +253,10 @@ class RemotePool:
         pass
 
 
+# functions whose value differs at each evaluation: a query using them is never answered from the cache
+_FRESH_EACH_TIME = re.compile(r"\b(?:NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
 class CachedPool:
     """A query pool with a result cache in front: an answer is reused until the graph changes.
 
@@ -279,7 +283,7 @@ class CachedPool:
         return self.pool.timeout
 
     def run(self, job: Job) -> Answer:
-        if self.max_bytes <= 0:
+        if self.max_bytes <= 0 or _FRESH_EACH_TIME.search(job.query):
             return self.pool.run(job)
         key = (self.generation(), job.query, None if job.default_graphs is None else tuple(job.default_graphs),
                None if job.named_graphs is None else tuple(job.named_graphs), job.results_format,

@@ -158,3 +158,99 @@ def test_the_quad_count_of_an_incremental_build_is_the_store_s(tmp_path):
     report = build([docs], tmp_path / "s")
     assert report.incremental is not None
     assert report.quads == len(_quads(tmp_path / "s"))
+
+
+CITATION = ('"Memo", 1961, History and Public Policy Program Digital Archive, '
+            'https://digitalarchive.wilsoncenter.org/document/{n}')
+
+
+def _cited(path: Path, n: int, who: str) -> None:
+    """A document whose id comes from its citation, not from its file name."""
+    path.write_text(render_doc(title=f"Memorandum {n} about {who}", citation=CITATION.format(n=n),
+                               body=f"1 May 1961\n\nI visited Minister Oleg {who}.\n"), encoding="utf-8")
+
+
+def test_a_renamed_file_keeps_its_document(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _cited(docs / "x.txt", 123456, "Zorin")
+    build([docs], tmp_path / "s")
+    (docs / "x.txt").rename(docs / "y.txt")
+    report = build([docs], tmp_path / "s")
+    assert report.removed == [] and StoreDir(tmp_path / "s").record_ids() == ["123456"]
+    assert any("/document/123456>" in q for q in _quads(tmp_path / "s", *HISTORY))
+
+
+def test_two_files_that_trade_documents_keep_both(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _cited(docs / "a.txt", 111, "Zorin")
+    _cited(docs / "b.txt", 222, "Gromov")
+    build([docs], tmp_path / "s")
+    _cited(docs / "a.txt", 222, "Gromov")
+    _cited(docs / "b.txt", 111, "Zorin")
+    report = build([docs], tmp_path / "s")
+    assert report.skipped == [] and sorted(report.built) == ["111", "222"]
+    assert StoreDir(tmp_path / "s").record_ids() == ["111", "222"]
+
+
+def test_a_folder_named_with_dot_dot_is_the_same_folder(tmp_path):
+    docs = _corpus(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+    build([docs], tmp_path / "s")
+    report = build([tmp_path / "elsewhere" / ".." / "docs"], tmp_path / "s")
+    assert report.skipped == [] and report.built == []
+
+
+def test_records_saved_by_a_failed_build_reach_the_graph_later(tmp_path, monkeypatch):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "inc")
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(search_index.IndexWriter, "finish", broken)
+    try:
+        build([docs], tmp_path / "inc")
+    except RuntimeError:
+        pass
+    monkeypatch.undo()
+    # the record of c is saved, but its graph never was; another folder's build must still bring it in
+    other = tmp_path / "other"
+    other.mkdir()
+    _write(other, "e", "Memorandum of Conversation with Comrade Ivan Lebedev",
+           "7 March 1961\n\nI received Comrade Ivan Lebedev. Lebedev spoke of Poland.\n")
+    build([docs, other], tmp_path / "inc")
+    build([docs, other], tmp_path / "full", incremental=False)
+    assert _quads(tmp_path / "inc", *HISTORY) == _quads(tmp_path / "full", *HISTORY)
+
+
+def test_other_mapping_code_means_a_full_build(tmp_path, monkeypatch):
+    import kg.build as kb
+
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    monkeypatch.setattr(kb, "graph_fingerprint", lambda: "a newer mapping")
+    report = build([docs], tmp_path / "s")  # no file changed, yet the graph must be made again
+    assert report.built == [] and report.quads > 0 and report.incremental is None
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    assert build([docs], tmp_path / "s").incremental is not None  # the same code again: in place
+
+
+def test_server_writes_leave_with_any_build(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "inc")
+    db = StoreDir(tmp_path / "inc").open(read_only=False)
+    db.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("o"), ox.NamedNode("urn:x:user")))
+    db.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("o")))
+    db.flush()
+    del db
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    report = build([docs], tmp_path / "inc")
+    assert report.incremental is not None
+    assert not any("urn:x:" in q for q in _quads(tmp_path / "inc"))
+    assert report.quads == len(_quads(tmp_path / "inc"))

@@ -85,3 +85,13 @@ def test_search_sees_a_new_build(built, tmp_path):
     build([EXAMPLES, docs], built)
     labels = [hit["label"] for hit in json.loads(client.get("/api/suggest?q=Petrenk").data)]
     assert "Pavel Petrenko" in labels
+
+
+def test_queries_whose_answer_changes_each_time_are_not_cached(built):
+    app = create_app(str(built), workers=1)
+    pool = app.extensions["kg_state"].pool
+    client = app.test_client()
+    query = urllib.parse.quote("SELECT (STRUUID() AS ?u) WHERE {}")
+    first = client.get("/sparql?query=" + query, headers=JSON).data
+    second = client.get("/sparql?query=" + query, headers=JSON).data
+    assert first != second and pool.hits == 0
