@@ -432,8 +432,9 @@ class _Graphs:
         previous = self.store.current.resolve() if self.store.exists() else None
         state = self.load_state(previous) if previous else None
         if state is None or state.get("base") != self.minter.base or "quads" not in state \
-                or state.get("graph") != graph_fingerprint():
-            return False  # another base URI or other mapping code: every graph may differ
+                or state.get("graph") != graph_fingerprint() or state.get("writes", 0) != self.store.writes():
+            # another base URI or other mapping code: every graph may differ; a server write since: any graph may
+            return False
         base_dump, base_index = dump.path_for(previous), search_index.path_for(previous)
         if not (base_dump.exists() and dump.parts_path(base_dump).exists() and base_index.exists()):
             return False  # something beside the served graph is missing: write everything anew
@@ -519,7 +520,7 @@ class _Graphs:
     def _save_state(self, db_dir: Path) -> None:
         path = db_dir.with_name(db_dir.name + self.STATE)
         path.write_text(json.dumps({"base": self.minter.base, "graph": graph_fingerprint(), "quads": self.quads,
-                                    "signatures": self.signatures}))
+                                    "writes": self.store.writes(), "signatures": self.signatures}))
 
     @classmethod
     def load_state(cls, db_dir: Path) -> Optional[dict]:

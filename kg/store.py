@@ -164,6 +164,13 @@ class StoreDir:
         self.swap(target)
         return target
 
+    def writes(self) -> int:
+        """How many writes the server has made to the graph (its 'generation' marker; see server/state.py)."""
+        try:
+            return int((self.path / "generation").read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
     def new_db_dir(self) -> Path:
         """A fresh, unused path for the next database (not yet created)."""
         self.path.mkdir(parents=True, exist_ok=True)

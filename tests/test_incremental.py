@@ -254,3 +254,23 @@ def test_server_writes_leave_with_any_build(tmp_path):
     assert report.incremental is not None
     assert not any("urn:x:" in q for q in _quads(tmp_path / "inc"))
     assert report.quads == len(_quads(tmp_path / "inc"))
+
+
+def test_a_server_write_into_a_document_graph_means_a_full_build(tmp_path):
+    from server import create_app
+
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    app = create_app(str(tmp_path / "s"), workers=1, write_token="secret")
+    response = app.test_client().post(
+        "/sparql/update", headers={"Authorization": "Bearer secret"},
+        data={"update": "INSERT DATA { GRAPH <http://localhost:5000/graph/document/a> { <urn:x:s> <urn:x:p> 'o' } }"})
+    assert response.status_code in (200, 204)
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    report = build([docs], tmp_path / "s")
+    assert report.incremental is None  # document a was not rebuilt, yet its graph had changed: all is made anew
+    assert not any("urn:x:" in q for q in _quads(tmp_path / "s"))
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the harvest.\n")
+    assert build([docs], tmp_path / "s").incremental is not None  # no write since: in place again
