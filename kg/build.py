@@ -407,14 +407,9 @@ class _Graphs:
             report.seconds["map+load"] = time.perf_counter() - t2
             report.seconds["load"] = loading
             self.quads = quads + len(head) + len(provenance)
-            t3 = time.perf_counter()
-            index.finish(self.resolution, self.minter)
-            dumper.finish()
-            self._save_state(target)
-            report.seconds["index+dump"] = time.perf_counter() - t3
+            self._finish(target, index, dumper)
         except BaseException:
-            index.abandon()
-            dumper.abandon()
+            self._abandon(target, index, dumper)
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -500,22 +495,28 @@ class _Graphs:
             del db
             self.quads = quads
             report.seconds["map+load"] = time.perf_counter() - t2
-            t3 = time.perf_counter()
-            index.finish(self.resolution, self.minter)
-            dumper.finish()
-            self._save_state(target)
-            report.seconds["index+dump"] = time.perf_counter() - t3
+            self._finish(target, index, dumper)
         except BaseException:
-            index.abandon()
-            dumper.abandon()
-            shutil.rmtree(target, ignore_errors=True)
-            for sibling in target.parent.glob(target.name + ".*"):  # side files already moved beside it
-                shutil.rmtree(sibling, ignore_errors=True) if sibling.is_dir() else sibling.unlink(missing_ok=True)
+            self._abandon(target, index, dumper)
             raise
         report.incremental = len(affected) + len(gone)
         report.quads = self.quads
         self.store.swap(target)
         return True
+
+    def _finish(self, target: Path, index: search_index.IndexWriter, dumper: dump.DumpWriter) -> None:
+        """Move the side index and the dump into place beside the new database, and record how it was built."""
+        t3 = time.perf_counter()
+        index.finish(self.resolution, self.minter)
+        dumper.finish()
+        self._save_state(target)
+        self.report.seconds["index+dump"] = time.perf_counter() - t3
+
+    def _abandon(self, target: Path, index: search_index.IndexWriter, dumper: dump.DumpWriter) -> None:
+        """After a failure: nothing of this build stays beside the served graph."""
+        index.abandon()
+        dumper.abandon()
+        self.store.discard(target)
 
     def _save_state(self, db_dir: Path) -> None:
         path = db_dir.with_name(db_dir.name + self.STATE)

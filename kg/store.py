@@ -203,7 +203,11 @@ class StoreDir:
         keep = {target.resolve(), previous}
         for old in self.path.glob("db-*"):
             if old.is_dir() and old.resolve() not in keep:
-                shutil.rmtree(old, ignore_errors=True)
-                for sibling in self.path.glob(old.name + ".*"):
-                    # its side index, dump and build state go with it (and the work folder of a build that died)
-                    shutil.rmtree(sibling, ignore_errors=True) if sibling.is_dir() else sibling.unlink(missing_ok=True)
+                self.discard(old)
+
+    @staticmethod
+    def discard(db_dir: Path) -> None:
+        """Delete a database that is not served, with its side index, dump, build state and work folder."""
+        shutil.rmtree(db_dir, ignore_errors=True)
+        for sibling in db_dir.parent.glob(db_dir.name + ".*"):
+            shutil.rmtree(sibling, ignore_errors=True) if sibling.is_dir() else sibling.unlink(missing_ok=True)

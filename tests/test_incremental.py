@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from kg import dump, search_index
 from kg.build import build
@@ -37,6 +38,22 @@ def _corpus(tmp_path: Path) -> Path:
         _write(docs, f"other{i}", f"Record of Conversation with Minister Oleg Zorin, number {i}",
                f"1{i} April 1961\n\nI visited Minister Oleg Zorin. Zorin spoke of Hungary.\n")
     return docs
+
+
+def _change_c(docs: Path, subject: str = "the grain") -> None:
+    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
+           f"5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of {subject}.\n")
+
+
+def _failing_build(docs: Path, store: Path, monkeypatch) -> None:
+    """A build that fails as it writes the side index (after records were saved), as a full disk would make it."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search_index.IndexWriter, "finish", broken)
+        with pytest.raises(RuntimeError, match="disk full"):
+            build([docs], store)
 
 
 def _quads(store_path: Path, *skip: str) -> set[str]:
@@ -96,8 +113,7 @@ def test_removed_and_added_documents_update_graph_index_and_dump(tmp_path):
 def test_a_full_build_is_taken_when_asked_or_when_the_base_changes(tmp_path):
     docs = _corpus(tmp_path)
     build([docs], tmp_path / "s")
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    _change_c(docs)
     assert build([docs], tmp_path / "s", incremental=False).incremental is None
     # another base URI changes every URI: nothing of the old graph can be kept
     report = build([docs], tmp_path / "s", base_uri="https://archive.example.org/")
@@ -110,22 +126,12 @@ def test_an_incremental_build_that_fails_leaves_the_served_graph_whole(tmp_path,
     build([docs], tmp_path / "s")
     served = StoreDir(tmp_path / "s").current.resolve()
     before = _quads(tmp_path / "s")
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(search_index.IndexWriter, "finish", broken)
-    try:
-        build([docs], tmp_path / "s")
-    except RuntimeError:
-        pass
-    else:
-        raise AssertionError("the build should have failed")
+    _change_c(docs)
+    _failing_build(docs, tmp_path / "s", monkeypatch)
     assert StoreDir(tmp_path / "s").current.resolve() == served
     assert _quads(tmp_path / "s") == before
-    monkeypatch.undo()
+    # nothing of the failed build is left beside the served database and its own files
+    assert all(p.name.startswith(served.name) for p in (tmp_path / "s").glob("db-*"))
     assert build([docs], tmp_path / "s").built == ["c"]  # the failed file is built again next time
 
 
@@ -142,8 +148,7 @@ def test_a_missing_dump_or_index_beside_the_graph_means_a_full_build(tmp_path):
     build([docs], tmp_path / "s")
     served = StoreDir(tmp_path / "s").current.resolve()
     dump.path_for(served).unlink()
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    _change_c(docs)
     report = build([docs], tmp_path / "s")
     assert report.built == ["c"] and report.incremental is None
     assert _dump_quads(tmp_path / "s") == _quads(tmp_path / "s")
@@ -205,18 +210,8 @@ def test_a_folder_named_with_dot_dot_is_the_same_folder(tmp_path):
 def test_records_saved_by_a_failed_build_reach_the_graph_later(tmp_path, monkeypatch):
     docs = _corpus(tmp_path)
     build([docs], tmp_path / "inc")
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(search_index.IndexWriter, "finish", broken)
-    try:
-        build([docs], tmp_path / "inc")
-    except RuntimeError:
-        pass
-    monkeypatch.undo()
+    _change_c(docs)
+    _failing_build(docs, tmp_path / "inc", monkeypatch)
     # the record of c is saved, but its graph never was; another folder's build must still bring it in
     other = tmp_path / "other"
     other.mkdir()
@@ -235,8 +230,7 @@ def test_other_mapping_code_means_a_full_build(tmp_path, monkeypatch):
     monkeypatch.setattr(kb, "graph_fingerprint", lambda: "a newer mapping")
     report = build([docs], tmp_path / "s")  # no file changed, yet the graph must be made again
     assert report.built == [] and report.quads > 0 and report.incremental is None
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    _change_c(docs)
     assert build([docs], tmp_path / "s").incremental is not None  # the same code again: in place
 
 
@@ -248,8 +242,7 @@ def test_server_writes_leave_with_any_build(tmp_path):
     db.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("o")))
     db.flush()
     del db
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    _change_c(docs)
     report = build([docs], tmp_path / "inc")
     assert report.incremental is not None
     assert not any("urn:x:" in q for q in _quads(tmp_path / "inc"))
@@ -266,11 +259,9 @@ def test_a_server_write_into_a_document_graph_means_a_full_build(tmp_path):
         "/sparql/update", headers={"Authorization": "Bearer secret"},
         data={"update": "INSERT DATA { GRAPH <http://localhost:5000/graph/document/a> { <urn:x:s> <urn:x:p> 'o' } }"})
     assert response.status_code in (200, 204)
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the grain.\n")
+    _change_c(docs)
     report = build([docs], tmp_path / "s")
     assert report.incremental is None  # document a was not rebuilt, yet its graph had changed: all is made anew
     assert not any("urn:x:" in q for q in _quads(tmp_path / "s"))
-    _write(docs, "c", "Memorandum of Conversation with Comrade Petrenko",
-           "5 March 1961\n\nI received Comrade Pavel Petrenko. Petrenko spoke of the harvest.\n")
+    _change_c(docs, "the harvest")
     assert build([docs], tmp_path / "s").incremental is not None  # no write since: in place again
