@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterator, Optional
+from typing import Optional
 
 import pyoxigraph as ox
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
 from typing import Callable
 
 import pyoxigraph as ox

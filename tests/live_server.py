@@ -456,3 +456,41 @@ def header_tokens(resp: Response, name: str) -> set[str]:
     for value in resp.header_all(name):
         tokens.update(t.strip().lower() for t in value.split(",") if t.strip())
     return tokens
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+def server_fixtures(name: str, token: str, ro_timeout: float):
+    """The module fixtures of a live-server suite: ``built`` (root, store, facts), ``facts``, a read-write
+    ``server`` that accepts ``token`` and a read-only ``ro_server``, each server on its own copy of the store.
+
+    Use as ``built, facts, server, ro_server = server_fixtures(...)`` at module level, so pytest finds them.
+    """
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def built(tmp_path_factory):
+        root = tmp_path_factory.mktemp(name)
+        base = build_store(root / "base-store")
+        return root, base, store_facts(base)
+
+    @pytest.fixture(scope="module")
+    def facts(built):
+        return built[2]
+
+    @pytest.fixture(scope="module")
+    def server(built):
+        root, base, _ = built
+        srv = start_server(root, "rw", base, write_token=token, timeout=30)
+        yield srv
+        srv.stop()
+
+    @pytest.fixture(scope="module")
+    def ro_server(built):
+        root, base, _ = built
+        srv = start_server(root, "ro", base, timeout=ro_timeout)
+        yield srv
+        srv.stop()
+
+    return built, facts, server, ro_server

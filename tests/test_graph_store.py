@@ -14,8 +14,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from live_server import (DOC, DOC_GRAPH, ENTITIES_GRAPH, RDF_MEDIA, LiveServer, build_store, encode_params,
-                         parse_rdf, start_server, store_facts)
+from live_server import (DOC, DOC_GRAPH, ENTITIES_GRAPH, RDF_MEDIA, LiveServer, encode_params,
+                         parse_rdf, server_fixtures)
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*(ConjunctiveGraph|default_context).*:DeprecationWarning")  # inside rdflib's parsers
@@ -51,32 +51,7 @@ def turtle_graph(text: str) -> rdflib.Graph:
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("graph-store")
-    base = build_store(root / "base-store")
-    return root, base, store_facts(base)
-
-
-@pytest.fixture(scope="module")
-def facts(built):
-    return built[2]
-
-
-@pytest.fixture(scope="module")
-def server(built):
-    root, base, _ = built
-    srv = start_server(root, "rw", base, write_token=TOKEN, timeout=30)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def ro_server(built):
-    root, base, _ = built
-    srv = start_server(root, "ro", base, timeout=30)
-    yield srv
-    srv.stop()
+built, facts, server, ro_server = server_fixtures("graph-store", TOKEN, ro_timeout=30)
 
 
 def target(graph) -> str:

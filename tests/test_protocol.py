@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-import xml.etree.ElementTree as ET
 
 import pyoxigraph as ox
 import pytest
@@ -27,8 +26,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 
 from live_server import (AKG, DOC, DOC_GRAPH, ENTITIES_GRAPH, PROVENANCE_GRAPH, RDF_MEDIA, RESULT_MEDIA,
-                         VOCABULARY_GRAPH, LiveServer, build_store, form, header_tokens, parse_boolean,
-                         parse_rdf, parse_table, start_server, store_facts)
+                         VOCABULARY_GRAPH, LiveServer, form, header_tokens, parse_boolean,
+                         parse_rdf, parse_table, server_fixtures)
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*(ConjunctiveGraph|default_context).*:DeprecationWarning")  # inside rdflib's parsers
@@ -52,32 +51,7 @@ BOOLEAN_TYPES = {RESULT_MEDIA["json"], RESULT_MEDIA["xml"]}
 # --------------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("protocol")
-    base = build_store(root / "base-store")
-    return root, base, store_facts(base)
-
-
-@pytest.fixture(scope="module")
-def facts(built):
-    return built[2]
-
-
-@pytest.fixture(scope="module")
-def server(built):
-    root, base, _ = built
-    srv = start_server(root, "rw", base, write_token=TOKEN, timeout=30)
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def ro_server(built):
-    root, base, _ = built
-    srv = start_server(root, "ro", base, timeout=2)
-    yield srv
-    srv.stop()
+built, facts, server, ro_server = server_fixtures("protocol", TOKEN, ro_timeout=2)
 
 
 def graph_is_empty(srv: LiveServer, graph: str) -> bool:
