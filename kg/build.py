@@ -18,7 +18,8 @@ from .extract import extract
 from .gazetteer import default_gazetteer
 from .parse import ParseError, parse_file
 from .records import ExtractedDocument
-from . import dump, mapstage, registry, search_index
+from . import catalog, dump, mapstage, registry, search_index
+from .namespaces import PREFIXES
 from .resolve import resolve
 from .search_index import write_index
 from .store import StoreDir, encode_record
@@ -70,7 +71,7 @@ def extract_file(path: Path) -> ExtractedDocument:
 
 
 def quads_for(documents: Iterable[ExtractedDocument], minter: Minter, started: datetime, resolution,
-              slim: list[ExtractedDocument]) -> Iterator[ox.Quad]:
+              hashes: list[tuple[str, str]]) -> Iterator[ox.Quad]:
     """Every quad of the graph; ``documents`` is consumed once, one document at a time."""
     from mappings import map_document, map_entities, provenance_quads, vocabulary_quads
 
@@ -78,7 +79,7 @@ def quads_for(documents: Iterable[ExtractedDocument], minter: Minter, started: d
     yield from map_entities(resolution, minter)
     for ed in documents:
         yield from map_document(ed, resolution, minter, __version__)
-    yield from provenance_quads(minter, __version__, slim, started)
+    yield from provenance_quads(minter, __version__, hashes, started)
 
 
 def _ids(entry: dict) -> list[str]:
@@ -232,8 +233,10 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
             pending.append(str(path))
         # ids held by files that are not extracted again; a changed file may give its ids up to another
         owners = {doc_id: p for doc_id, p in owners.items() if p not in hashes}
+        was_dirty = store.dirty()
         if pending:
             say(f"extracting {len(pending)} file(s) ({len(report.unchanged)} document(s) unchanged)")
+            store.mark_dirty()  # until the graph has them, the records saved below are ahead of it
         for done, (path, encoded, problem) in enumerate(_extracted(pending, jobs or os.cpu_count() or 1), 1):
             if done % 1000 == 0:
                 say(f"  extracted {done}/{len(pending)}")
@@ -279,36 +282,44 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental) -> 
                         report.removed.append(doc_id)
                     del manifest[known_path]
         report.seconds["parse+extract"] = time.perf_counter() - t0
-        if not report.built and not report.removed and store.exists() and _same_graph_code(store, minter):
+        if not report.built and not report.removed and store.exists() and _same_graph_code(store, minter) \
+                and not was_dirty:
             report.documents_in_store = len(store.record_ids())
             if restated:
                 store.save_manifest(manifest)
             return report  # nothing changed: the graph being served stays exactly as it is
-        t1 = time.perf_counter()
-        doc_ids = store.record_ids()
-        light = [r for r in map(store.load_slim, doc_ids) if r is not None]
-        report.documents_in_store = len(light)
-        say(f"resolving identities across {len(light)} document(s)")
-        resolution = resolve(light)
-        # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
-        published = registry.load(store.path)
-        uris = registry.update(published, registry.minted(light, resolution, minter))
-        registry_changed = uris != published
-        del published
-        report.seconds["resolve"] = time.perf_counter() - t1
-        if remote is not None:
-            _push_remote(store, remote, report, light, resolution, minter, started, uris)
-        else:
-            graphs = _Graphs(store, minter, resolution, uris, light, started, report, say)
-            del light  # the graphs took what they need of it; mapping can reuse the memory
-            changed = set(report.built) | set(report.removed)
-            if not (incremental and graphs.update(changed, jobs or os.cpu_count() or 1)):
-                graphs.write_all(jobs or os.cpu_count() or 1)
-        if registry_changed:
-            registry.save(store.path, uris)
+        jobs = jobs or os.cpu_count() or 1
+        # few documents changed: patch a copy of the served graph (a build that failed after saving records
+        # leaves them ahead of the graph, and only a full build knows which)
+        patch = _Patch.open(store, minter, report, started, say) if remote is None and incremental and not was_dirty else None
+        if patch is None or not patch.apply({**{d: store.load_slim(d) for d in report.built},
+                                             **{d: None for d in report.removed}}, jobs):
+            _full(store, minter, report, started, say, jobs, remote)
         # only now is the graph up to date with these files: a failed write leaves them to be built again
         store.save_manifest(manifest)
+        store.mark_clean()
     return report
+
+
+def _full(store: StoreDir, minter: Minter, report: BuildReport, started, say, jobs: int, remote) -> None:
+    """Resolve every document's record and write the whole graph anew."""
+    t1 = time.perf_counter()
+    light = [r for r in map(store.load_slim, store.record_ids()) if r is not None]
+    report.documents_in_store = len(light)
+    say(f"resolving identities across {len(light)} document(s)")
+    resolution = resolve(light)
+    # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
+    published = registry.load(store.path)
+    uris = registry.update(published, registry.minted(light, resolution, minter))
+    registry_changed = uris != published
+    del published
+    report.seconds["resolve"] = time.perf_counter() - t1
+    if remote is not None:
+        _push_remote(store, remote, report, light, resolution, minter, started, uris)
+    else:
+        _Graphs(store, minter, resolution, uris, light, started, report, say).write_all(jobs)
+    if registry_changed:
+        registry.save(store.path, uris)
 
 
 def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
@@ -322,7 +333,8 @@ def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
 def _push_remote(store, remote, report, light, resolution, minter, started, uris) -> None:
     """A remote SPARQL store holds the graph; the folder keeps the cache, the registry and the side index."""
     t2 = time.perf_counter()
-    counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution, light),
+    counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution,
+                                                 [(ed.doc.doc_id, ed.doc.content_hash) for ed in light]),
                                        registry.retired_quads(uris, minter)))
     report.graphs_written, report.graphs_removed = remote.push(counted)
     report.quads = counted.n
@@ -337,36 +349,24 @@ def _push_remote(store, remote, report, light, resolution, minter, started, uris
 
 
 class _Graphs:
-    """Writes the graph of a local store: all of it, or only what changed since the graph being served."""
+    """Writes the whole graph of a local store anew, with its side index, dump and resolution catalogue."""
 
-    STATE = ".build-state.json"  # beside each database: the base URI and each document's resolution digest
+    STATE = ".build-state.json"  # beside each database: how it was built (base URI, mapping code, quads)
 
     def __init__(self, store: StoreDir, minter: Minter, resolution, uris: dict, light: list, started, report,
                  say: Callable[[str], None] = lambda message: None):
         self.store, self.minter, self.resolution, self.uris, self.say = store, minter, resolution, uris, say
         self.light, self.started, self.report = light, started, report
-        self._shared: Optional[dict] = None
-        self.doc_ids = [ed.doc.doc_id for ed in light]
-        self.signatures = mapstage.signatures(resolution, minter, {ed.doc.doc_id: ed.doc.content_hash for ed in light})
+        self.quads = 0
 
-    def shared_quads(self) -> dict[str, list[ox.Quad]]:
-        """The graphs that are not one document's: vocabulary, entities, retired URIs, provenance."""
-        from mappings import map_entities, provenance_quads, vocabulary_quads
-
-        if self._shared is None:
-            self._shared = {"vocabulary": vocabulary_quads(self.minter),
-                            "entities": map_entities(self.resolution, self.minter),
-                            "retired": registry.retired_quads(self.uris, self.minter),
-                            "provenance": provenance_quads(self.minter, __version__, self.light, self.started)}
-            self.light = None  # what provenance needed of the records is in its quads now
-        return dict(self._shared)
-
-    def context(self, out_dir: Path) -> mapstage.MapContext:
-        return mapstage.MapContext(str(self.store.path), self.resolution, self.minter, __version__, str(out_dir),
+    def context(self, catalogue: Path, out_dir: Path, build: str) -> mapstage.MapContext:
+        return mapstage.MapContext(str(self.store.path), str(catalogue), self.minter, __version__, str(out_dir), build,
                                    search_index.topic_labels())
 
     def write_all(self, jobs: int) -> None:
         """Map every document on every core and bulk-load the chunks as they come."""
+        from mappings import build_quads, map_entities, vocabulary_quads
+
         report, t2 = self.report, time.perf_counter()
         target = self.store.new_db_dir()
         work = target.with_name(target.name + ".work")
@@ -376,17 +376,24 @@ class _Graphs:
         dumper = dump.DumpWriter(dump.path_for(target))
         loading, quads = 0.0, 0
         try:
-            shared = self.shared_quads()
-            provenance = shared.pop("provenance")
-            head = list(dict.fromkeys(q for graph in shared.values() for q in graph))
-            provenance = list(dict.fromkeys(provenance))
-            db.bulk_extend(head)
-            dumper.add("shared", dump.member(head))
-            self.say(f"mapping and loading {len(self.doc_ids)} document graph(s)")
-            step = max(1000, len(self.doc_ids) // 10)
-            for chunk in mapstage.mapped(self.doc_ids, self.context(work), jobs):
+            catalogue = catalog.path_for(target)
+            catalog.write(catalogue, self.light, self.resolution)
+            doc_ids = [ed.doc.doc_id for ed in self.light]
+            self.light = None  # the catalogue holds what mapping needs of the records
+            build, provenance = build_quads(self.minter, __version__, self.started)
+            shared = {"vocabulary": vocabulary_quads(self.minter),
+                      "entities": map_entities(self.resolution, self.minter),
+                      "retired": registry.retired_quads(self.uris, self.minter)}
+            for name, graph_quads in shared.items():
+                graph_quads = list(dict.fromkeys(graph_quads))
+                db.bulk_extend(graph_quads)
+                dumper.add(name, dump.member(graph_quads))
+                quads += len(graph_quads)
+            self.say(f"mapping and loading {len(doc_ids)} document graph(s)")
+            step = max(1000, len(doc_ids) // 10)
+            for chunk in mapstage.mapped(doc_ids, self.context(catalogue, work, build), jobs):
                 if (chunk.index + 1) * mapstage.CHUNK // step > chunk.index * mapstage.CHUNK // step:
-                    self.say(f"  loaded {min(len(self.doc_ids), (chunk.index + 1) * mapstage.CHUNK)}/{len(self.doc_ids)}")
+                    self.say(f"  loaded {min(len(doc_ids), (chunk.index + 1) * mapstage.CHUNK)}/{len(doc_ids)}")
                 if chunk.nquads is not None:
                     t = time.perf_counter()
                     db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
@@ -406,122 +413,21 @@ class _Graphs:
             del db
             report.seconds["map+load"] = time.perf_counter() - t2
             report.seconds["load"] = loading
-            self.quads = quads + len(head) + len(provenance)
-            self._finish(target, index, dumper)
+            self.quads = quads + len(provenance)
+            t3 = time.perf_counter()
+            index.finish(self.resolution, self.minter)
+            dumper.finish()
+            _save_state(target, self.minter, self.quads, len(doc_ids), self.store.writes())
+            report.seconds["index+dump"] = time.perf_counter() - t3
         except BaseException:
-            self._abandon(target, index, dumper)
+            index.abandon()
+            dumper.abandon()
+            self.store.discard(target)
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
         report.quads = self.quads
         self.store.swap(target)
-
-    def update(self, changed: set[str], jobs: int) -> bool:
-        """Apply only what changed to a copy of the graph being served; False when a full write is the better way.
-
-        The copy is a RocksDB checkpoint (hard links), so it costs no time whatever the graph's size.
-        Documents whose record or resolution digest changed get their graph replaced; the shared
-        graphs are compared quad by quad; the side index and the dump are copied and patched.
-        """
-        report, t2 = self.report, time.perf_counter()
-        previous = self.store.current.resolve() if self.store.exists() else None
-        state = self.load_state(previous) if previous else None
-        if state is None or state.get("base") != self.minter.base or "quads" not in state \
-                or state.get("graph") != graph_fingerprint() or state.get("writes", 0) != self.store.writes():
-            # another base URI or other mapping code: every graph may differ; a server write since: any graph may
-            return False
-        base_dump, base_index = dump.path_for(previous), search_index.path_for(previous)
-        if not (base_dump.exists() and dump.parts_path(base_dump).exists() and base_index.exists()):
-            return False  # something beside the served graph is missing: write everything anew
-        old = state["signatures"]
-        affected = [d for d in self.doc_ids if d in changed or old.get(d) != self.signatures[d]]
-        gone = [d for d in old if d not in self.signatures]
-        if len(affected) + len(gone) > max(64, len(self.doc_ids) // 20):
-            return False  # past a twentieth of the corpus the bulk loader is faster
-        self.say(f"updating the served graph in place: {len(affected) + len(gone)} document graph(s) to replace")
-        target = self.store.new_db_dir()
-        ox.Store.read_only(str(previous)).backup(str(target))
-        db = ox.Store(str(target))
-        index = search_index.IndexWriter(search_index.path_for(target), base=base_index)
-        dumper = dump.DumpWriter(dump.path_for(target), base=base_dump)
-        try:
-            quads = state["quads"]  # kept up to date here: counting a big store takes seconds
-            # what a server write added is not the build's: a full build would not have it either
-            made = {self.minter.document_graph(d) for d in self.doc_ids} | {
-                self.minter.vocabulary_graph(), self.minter.entities_graph(), self.minter.retired_graph(),
-                self.minter.provenance_graph()} | {self.minter.document_graph(d) for d in gone}
-            # (not in the count, which is of what builds wrote)
-            for graph in [g for g in db.named_graphs() if g.value not in made]:
-                db.remove_graph(graph)
-            db.clear_graph(ox.DefaultGraph())
-            for doc_id in [*affected, *gone]:
-                graph = ox.NamedNode(self.minter.document_graph(doc_id))
-                quads -= sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
-                db.remove_graph(graph)
-                index.remove(self.minter.document(doc_id))
-            work = target.with_name(target.name + ".work")
-            work.mkdir()
-            try:
-                fresh = {}
-                for chunk in mapstage.mapped(affected, self.context(work), 1 if len(affected) < 128 else jobs):
-                    if chunk.nquads is not None:
-                        db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
-                    quads += chunk.quads
-                    fresh.update(chunk.members)
-                    for rows in chunk.rows:
-                        index.add(rows)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-            shared = self.shared_quads()
-            graph_of = {"vocabulary": self.minter.vocabulary_graph(), "entities": self.minter.entities_graph(),
-                        "retired": self.minter.retired_graph(), "provenance": self.minter.provenance_graph()}
-            for name, graph_quads in shared.items():
-                graph = ox.NamedNode(graph_of[name])
-                before = set(db.quads_for_pattern(None, None, None, graph))
-                after = set(graph_quads)
-                for quad in before - after:
-                    db.remove(quad)
-                db.extend(after - before)
-                quads += len(after - before) - len(before - after)
-            provenance = shared.pop("provenance")
-            dumper.add("shared", dump.member([q for graph in shared.values() for q in graph]))
-            for doc_id in self.doc_ids:
-                if doc_id in fresh:
-                    dumper.add(doc_id, fresh[doc_id])
-                elif not dumper.reuse(doc_id):
-                    raise RuntimeError(f"the dump of {previous.name} lacks document {doc_id}")
-            dumper.add("provenance", dump.member(provenance))
-            db.flush()
-            del db
-            self.quads = quads
-            report.seconds["map+load"] = time.perf_counter() - t2
-            self._finish(target, index, dumper)
-        except BaseException:
-            self._abandon(target, index, dumper)
-            raise
-        report.incremental = len(affected) + len(gone)
-        report.quads = self.quads
-        self.store.swap(target)
-        return True
-
-    def _finish(self, target: Path, index: search_index.IndexWriter, dumper: dump.DumpWriter) -> None:
-        """Move the side index and the dump into place beside the new database, and record how it was built."""
-        t3 = time.perf_counter()
-        index.finish(self.resolution, self.minter)
-        dumper.finish()
-        self._save_state(target)
-        self.report.seconds["index+dump"] = time.perf_counter() - t3
-
-    def _abandon(self, target: Path, index: search_index.IndexWriter, dumper: dump.DumpWriter) -> None:
-        """After a failure: nothing of this build stays beside the served graph."""
-        index.abandon()
-        dumper.abandon()
-        self.store.discard(target)
-
-    def _save_state(self, db_dir: Path) -> None:
-        path = db_dir.with_name(db_dir.name + self.STATE)
-        path.write_text(json.dumps({"base": self.minter.base, "graph": graph_fingerprint(), "quads": self.quads,
-                                    "writes": self.store.writes(), "signatures": self.signatures}))
 
     @classmethod
     def load_state(cls, db_dir: Path) -> Optional[dict]:
@@ -530,6 +436,239 @@ class _Graphs:
             return json.loads(path.read_text())
         except (OSError, ValueError):
             return None
+
+
+def _save_state(db_dir: Path, minter: Minter, quads: int, documents: int, writes: int) -> None:
+    path = db_dir.with_name(db_dir.name + _Graphs.STATE)
+    path.write_text(json.dumps({"base": minter.base, "graph": graph_fingerprint(), "quads": quads,
+                                "documents": documents, "writes": writes}))
+
+
+def _patch_limit(documents: int) -> int:
+    """Past a twentieth of the corpus, writing the whole graph with the bulk loader is faster than patching."""
+    return max(64, documents // 20)
+
+
+class _Patch:
+    """Applies a few changed documents to a copy of the graph being served; the result equals a full build.
+
+    The copy is a RocksDB checkpoint (hard links), so it costs no time whatever the graph's size. The
+    resolution catalogue says which documents' graphs must be mapped again (those that changed, and
+    those where a person is now named or numbered otherwise) and which entity descriptions changed.
+    The side index, the dump and the catalogue are copied and patched; the URI registry is updated for
+    the URIs concerned only.
+    """
+
+    def __init__(self, store: StoreDir, minter: Minter, report: BuildReport, started, say, previous: Path, state: dict):
+        self.store, self.minter, self.report, self.started, self.say = store, minter, report, started, say
+        self.previous, self.state = previous, state
+
+    @classmethod
+    def open(cls, store: StoreDir, minter: Minter, report: BuildReport, started, say) -> Optional["_Patch"]:
+        """None when the served graph cannot be patched: made with another base URI or other mapping code,
+        written to by the server since (any graph may differ), or something beside it is missing."""
+        previous = store.current.resolve() if store.exists() else None
+        state = _Graphs.load_state(previous) if previous else None
+        if state is None or state.get("base") != minter.base or "documents" not in state \
+                or state.get("graph") != graph_fingerprint() or state.get("writes", 0) != store.writes():
+            return None
+        base_dump = dump.path_for(previous)
+        if not all(p.exists() for p in (base_dump, dump.parts_path(base_dump), search_index.path_for(previous),
+                                         catalog.path_for(previous))):
+            return None
+        return cls(store, minter, report, started, say, previous, state)
+
+    def apply(self, changed: dict, jobs: int) -> bool:
+        """Patch the graph for these changed (slim record) or removed (None) documents; False when a full
+        build is the better way."""
+        if len(changed) > _patch_limit(self.state["documents"]):
+            return False
+        report, minter, t1 = self.report, self.minter, time.perf_counter()
+        target = self.store.new_db_dir()
+        cat = catalog.Catalog(catalog.path_for(target), base=catalog.path_for(self.previous))
+        index = dumper = None
+        try:
+            hashes_before = cat.content_hashes(changed)
+            change = cat.update(changed)
+            doc_ids = cat.doc_ids()
+            affected, gone = sorted(change.documents), sorted(change.removed)
+            if len(affected) + len(gone) > _patch_limit(len(doc_ids)):
+                cat.abandon()
+                return False
+            cat.db.commit()  # the mapping workers read it
+            report.documents_in_store = len(doc_ids)
+            report.seconds["resolve"] = time.perf_counter() - t1
+            self.say(f"updating the served graph in place: {len(affected) + len(gone)} document graph(s) to replace")
+            t2 = time.perf_counter()
+            ox.Store.read_only(str(self.previous)).backup(str(target))
+            db = ox.Store(str(target))
+            index = search_index.IndexWriter(search_index.path_for(target), base=search_index.path_for(self.previous))
+            dumper = dump.DumpWriter(dump.path_for(target), base=dump.path_for(self.previous))
+            quads = self.state["quads"]  # kept up to date here: counting a big store takes seconds
+            self._clear_foreign(db, doc_ids, gone)
+            named_before = index.named_in([minter.document(d) for d in (*affected, *gone)])
+            for doc_id in (*affected, *gone):
+                graph = ox.NamedNode(minter.document_graph(doc_id))
+                quads -= sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
+                db.remove_graph(graph)
+                index.remove(minter.document(doc_id))
+            quads += self._provenance(db, cat, affected, gone, hashes_before)
+            work = target.with_name(target.name + ".work")
+            work.mkdir()
+            fresh = {}
+            try:
+                from mappings import build_quads
+                build, _ = build_quads(minter, __version__, self.started)
+                context = mapstage.MapContext(str(self.store.path), str(cat.tmp), minter, __version__, str(work), build,
+                                              search_index.topic_labels())
+                for chunk in mapstage.mapped(affected, context, 1 if len(affected) < 128 else jobs):
+                    if chunk.nquads is not None:
+                        db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
+                    quads += chunk.quads
+                    fresh.update(chunk.members)
+                    for rows in chunk.rows:
+                        index.add(rows)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            entities = self._entities(db, cat, change)
+            uris, retired = self._registry(db, cat, change, set(gone))
+            quads += entities + retired
+            # the dump: members of what did not change are copied as they are
+            for name, moved in (("vocabulary", False), ("entities", bool(entities)), ("retired", bool(retired))):
+                if moved or not dumper.reuse(name):
+                    graph = {"vocabulary": minter.vocabulary_graph(), "entities": minter.entities_graph(),
+                             "retired": minter.retired_graph()}[name]
+                    dumper.add(name, dump.member(db.quads_for_pattern(None, None, None, ox.NamedNode(graph))))
+            for doc_id in doc_ids:
+                if doc_id in fresh:
+                    dumper.add(doc_id, fresh[doc_id])
+                elif not dumper.reuse(doc_id):
+                    raise RuntimeError(f"the dump of {self.previous.name} lacks document {doc_id}")
+            dumper.add("provenance", dump.member(
+                q for q in db.quads_for_pattern(None, None, None, ox.NamedNode(minter.provenance_graph()))
+                if not str(q.subject.value).startswith(minter.document_graph("")) and "/extraction/" not in q.subject.value))
+            db.flush()
+            del db
+            report.seconds["map+load"] = time.perf_counter() - t2
+            t3 = time.perf_counter()
+            index.finish_names(cat, minter, named_before | set(_iris(minter, change)))
+            dumper.finish()
+            cat.finish()
+            _save_state(target, minter, quads, len(doc_ids), self.store.writes())
+            report.seconds["index+dump"] = time.perf_counter() - t3
+        except BaseException:
+            cat.abandon()
+            if index is not None:
+                index.abandon()
+            if dumper is not None:
+                dumper.abandon()
+            self.store.discard(target)
+            raise
+        report.incremental = len(affected) + len(gone)
+        report.quads = quads
+        self.store.swap(target)
+        if uris is not None:
+            registry.save(self.store.path, uris)
+        return True
+
+    def _clear_foreign(self, db: ox.Store, doc_ids: list[str], gone: list[str]) -> None:
+        """What a server write added is not the build's: a full build would not have it either (and it is not in
+        the count, which is of what builds wrote)."""
+        minter = self.minter
+        made = {minter.document_graph(d) for d in (*doc_ids, *gone)} | {
+            minter.vocabulary_graph(), minter.entities_graph(), minter.retired_graph(), minter.provenance_graph()}
+        for graph in [g for g in db.named_graphs() if g.value not in made]:
+            db.remove_graph(graph)
+        db.clear_graph(ox.DefaultGraph())
+
+    def _provenance(self, db: ox.Store, cat, affected: list[str], gone: list[str], hashes_before: dict) -> int:
+        """This build's activity replaces the record of which build generated the graphs it replaces (the mapping
+        adds the new record); builds that no longer generated any graph leave. The change in quads."""
+        from mappings import build_quads
+
+        minter, graph = self.minter, ox.NamedNode(self.minter.provenance_graph())
+        generated = ox.NamedNode(PREFIXES["prov"] + "wasGeneratedBy")
+        hashes_now = cat.content_hashes(affected)
+        stale: list[ox.Quad] = []
+        for doc_id in (*affected, *gone):
+            stale += db.quads_for_pattern(ox.NamedNode(minter.document_graph(doc_id)), None, None, graph)
+            content = hashes_before.get(doc_id) or hashes_now.get(doc_id)
+            stale += db.quads_for_pattern(ox.NamedNode(minter.extraction(doc_id, content, __version__)), None, None, graph)
+        stale += db.quads_for_pattern(ox.NamedNode(minter.dataset()), ox.NamedNode(PREFIXES["dcterms"] + "modified"),
+                                      None, graph)
+        for quad in stale:
+            db.remove(quad)
+        builds = {q.subject for q in db.quads_for_pattern(None, ox.NamedNode(PREFIXES["rdf"] + "type"),
+                                                           ox.NamedNode(PREFIXES["akg"] + "Build"), graph)}
+        for build in builds:
+            if next(iter(db.quads_for_pattern(None, generated, build, graph)), None) is None:
+                done = list(db.quads_for_pattern(build, None, None, graph))
+                stale += done
+                for quad in done:
+                    db.remove(quad)
+        _, quads = build_quads(minter, __version__, self.started)
+        fresh = [q for q in dict.fromkeys(quads) if q not in db]
+        db.extend(fresh)
+        return len(fresh) - len(stale)
+
+    def _entities(self, db: ox.Store, cat, change) -> int:
+        """The descriptions of the identities that changed, replaced quad by quad; the change in quads."""
+        from mappings import entity_quads
+
+        before, after = dict(change.before), dict(change.after)
+
+        def existed(key: str) -> bool:
+            return key in change.before or (key not in change.after and cat.has_identity(key))
+
+        # a place is part of another only while both have an identity: the parts of a place that came or went
+        gazetteer = default_gazetteer()
+        for key in {k for k in set(change.before) ^ set(change.after) if k.startswith("place:")}:
+            parts = [e for (kind, _), e in gazetteer.entries.items() if kind == "place" and e.part_of == key.split(":", 1)[1]]
+            for entry in parts:
+                part = f"place:{entry.slug}"
+                ident = after.get(part) or cat.identity(part)
+                if ident is not None and part not in before and part not in after:
+                    before[part] = after[part] = ident
+        old = set(entity_quads(before.values(), self.minter, existed))
+        new = set(entity_quads(after.values(), self.minter, cat.has_identity))
+        for quad in old - new:
+            db.remove(quad)
+        db.extend(new - old)
+        return len(new - old) - len(old - new)
+
+    def _registry(self, db: ox.Store, cat, change, gone: set[str]) -> tuple[Optional[dict], int]:
+        """The URI registry for the URIs this patch minted again or no longer mints, and the retired graph
+        with it: the registry (None when unchanged) and the change in quads."""
+        minter = self.minter
+        current: dict[str, dict] = {}
+        for ident in change.after.values():
+            current[minter.entity(f"{ident.kind}:{ident.slug}")] = {
+                "kind": ident.kind, "name": ident.name, "members": sorted(map(list, ident.members))}
+        vanished = {minter.entity(key) for key in change.before}
+        for doc_id in change.documents:
+            current[minter.document(doc_id)] = {"kind": "document", "members": [[doc_id, ""]]}
+        vanished |= {minter.document(d) for d in gone}
+        for minted in set(change.meetings_before.values()) | set(change.meetings_after.values()):
+            accounts = cat.meeting_accounts(minted)
+            if accounts:
+                current[minter.meeting(*minted)] = {"kind": "meeting", "members": [list(a) for a in accounts]}
+            else:
+                vanished.add(minter.meeting(*minted))
+        published = registry.load(self.store.path)
+        uris, moved = registry.patch(published, current, vanished - set(current))
+        if not moved:
+            return None, 0
+        old = set(registry.retired_quads({u: published[u] for u in moved if u in published}, minter))
+        new = set(registry.retired_quads({u: uris[u] for u in moved if u in uris}, minter))
+        for quad in old - new:
+            db.remove(quad)
+        db.extend(new - old)
+        return uris, len(new - old) - len(old - new)
+
+
+def _iris(minter: Minter, change) -> list[str]:
+    """The URIs of the identities a patch changed, before and after."""
+    return [minter.entity(key) for key in (*change.before, *change.after)]
 
 
 class _Counter:

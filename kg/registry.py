@@ -51,40 +51,69 @@ def minted(documents: list[ExtractedDocument], resolution: Resolution, minter: M
 
 def update(registry: dict, current: dict[str, dict]) -> dict:
     """The registry after this build: live URIs, and what happened to each URI no longer minted."""
+    new = _live(current)
+    owner = _owners(current)
+    for uri, old in registry.items():
+        if uri not in new:
+            new[uri] = _fate(old, registry, new, owner, current)
+    return new
+
+
+def patch(registry: dict, current: dict[str, dict], vanished: set[str]) -> tuple[dict, set[str]]:
+    """``update`` for a build that minted again only some URIs (``current``) and no longer mints
+    ``vanished``: the registry after it, and the URIs whose entry changed.
+
+    What a vanished URI stood for went to URIs minted again in the same build, since an entity's
+    records only ever join others of its block (see ``kg.resolve.block_of``).
+    """
+    new = dict(registry)
+    new.update(_live(current))
+    owner = _owners(current)
+    # what pointed at a URI that vanished must find its new heir, as must the vanished URIs themselves
+    again = set(vanished) | {uri for uri, entry in registry.items()
+                             if entry["status"] == "replaced" and entry.get("replaced_by") in vanished}
+    for uri in sorted(again - set(current)):
+        if uri in registry:
+            new[uri] = _fate(registry[uri], registry, new, owner, current)
+    return new, {uri for uri in set(current) | again if new.get(uri) != registry.get(uri)}
+
+
+def _live(current: dict[str, dict]) -> dict:
+    return {uri: {"kind": e["kind"], "status": "live", "members": e["members"], **({"name": e["name"]} if "name" in e else {})}
+            for uri, e in current.items()}
+
+
+def _owners(current: dict[str, dict]) -> dict[tuple, str]:
     owner: dict[tuple, str] = {}
     for uri, entry in current.items():
         for member in entry["members"]:
             owner[(entry["kind"], *member)] = uri
-    new = {uri: {"kind": e["kind"], "status": "live", "members": e["members"], **({"name": e["name"]} if "name" in e else {})}
-           for uri, e in current.items()}
-    docs_of: dict[str, set[str]] = {uri: {m[0] for m in e["members"]} for uri, e in current.items()}
-    for uri, old in registry.items():
-        if uri in new:
-            continue
-        if old["status"] == "replaced" and old.get("replaced_by") in new:
-            new[uri] = old
-            continue
-        # where did the things it stood for go? the URI that took most of them survives it
-        heirs = Counter(owner[(old["kind"], *m)] for m in old.get("members", []) if (old["kind"], *m) in owner)
-        if old["status"] == "replaced":
-            target = old.get("replaced_by")
-            while target in registry and registry[target]["status"] == "replaced" and target not in new:
-                target = registry[target].get("replaced_by")  # follow a chain of merges to the live end
-            if target in new:
-                new[uri] = {**old, "replaced_by": target}
-                continue
-        if not heirs and old.get("name"):
-            # the same documents now name it otherwise ('Ivanov' became 'Pavel Ivanov'): a compatible name there
-            old_docs = {m[0] for m in old.get("members", [])}
-            for candidate, entry in current.items():
-                if entry["kind"] == old["kind"] and docs_of[candidate] & old_docs and _same(old, entry):
-                    heirs[candidate] = len(docs_of[candidate] & old_docs)
-        if heirs:
-            new[uri] = {"kind": old["kind"], "status": "replaced", "replaced_by": heirs.most_common(1)[0][0],
-                        "members": old.get("members", []), **({"name": old["name"]} if "name" in old else {})}
-        else:
-            new[uri] = {"kind": old["kind"], "status": "gone", "members": old.get("members", [])}
-    return new
+    return owner
+
+
+def _fate(old: dict, registry: dict, new: dict, owner: dict, current: dict[str, dict]) -> dict:
+    """What became of a URI no longer minted: replaced by the live URI that took most of what it stood for, or gone."""
+    if old["status"] == "replaced" and old.get("replaced_by") in new and new[old["replaced_by"]]["status"] == "live":
+        return old
+    # where did the things it stood for go? the URI that took most of them survives it
+    heirs = Counter(owner[(old["kind"], *m)] for m in old.get("members", []) if (old["kind"], *m) in owner)
+    if old["status"] == "replaced":
+        target = old.get("replaced_by")
+        while target in registry and registry[target]["status"] == "replaced" and target not in current:
+            target = registry[target].get("replaced_by")  # follow a chain of merges to the live end
+        if target in current:
+            return {**old, "replaced_by": target}
+    if not heirs and old.get("name"):
+        # the same documents now name it otherwise ('Ivanov' became 'Pavel Ivanov'): a compatible name there
+        old_docs = {m[0] for m in old.get("members", [])}
+        for candidate, entry in current.items():
+            shared = {m[0] for m in entry["members"]} & old_docs
+            if entry["kind"] == old["kind"] and shared and _same(old, entry):
+                heirs[candidate] = len(shared)
+    if heirs:
+        return {"kind": old["kind"], "status": "replaced", "replaced_by": heirs.most_common(1)[0][0],
+                "members": old.get("members", []), **({"name": old["name"]} if "name" in old else {})}
+    return {"kind": old["kind"], "status": "gone", "members": old.get("members", [])}
 
 
 def _same(old: dict, entry: dict) -> bool:

@@ -9,6 +9,7 @@ else by their normalized name. The result is deterministic for a set of document
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
@@ -70,9 +71,18 @@ class Resolution:
 def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazetteer] = None) -> Resolution:
     gazetteer = gazetteer or default_gazetteer()
     docs = sorted(documents, key=lambda d: d.doc.doc_id)
-    identities: list[Identity] = []
     index: dict[tuple[str, str], Identity] = {}
+    identities = group(docs, gazetteer, index)
+    return Resolution(assign_slugs(identities), index, _meeting_accounts(docs, index))
 
+
+def group(docs: list[ExtractedDocument], gazetteer: Gazetteer, index: dict) -> list[Identity]:
+    """The identities the records of these documents (sorted by id) form, without slugs; fills ``index``.
+
+    Records only ever join others of their block (``block_of``), so grouping each block's records
+    alone gives the same identities as grouping the whole corpus: an incremental build relies on it.
+    """
+    identities: list[Identity] = []
     # organizations and places: by gazetteer slug or normalized name
     simple: dict[tuple[str, str], Identity] = {}
     for ed in docs:
@@ -88,25 +98,57 @@ def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazettee
     for (kind, slug), ident in simple.items():
         entry = gazetteer.get(kind, ident.gazetteer_id) if ident.gazetteer_id else None
         ident.name = entry.name if entry else ident.forms.most_common(1)[0][0]
-        if entry:
-            ident.forms.update({alias: 0 for alias in []})
+    identities.extend(_resolve_people(docs, gazetteer, index))
+    return identities
 
-    # people
-    for ident in _resolve_people(docs, gazetteer, index):
-        identities.append(ident)
 
-    # slugs: from the name, unique per kind, deterministic
+def block_of(record: EntityRecord, gazetteer: Optional[Gazetteer] = None) -> Optional[str]:
+    """The block a record is resolved in; None for a person whose name cannot be read (never resolved).
+
+    Organizations and places join only records with the same gazetteer entry or normalized name.
+    People join only within one surname: the gazetteer entry's when a form is a well-known person's
+    (East Asian family names included, since a bare family name looks for full names with it), else
+    their own.
+    """
+    if record.kind != "person":
+        return f"{record.kind}:{record.gazetteer_id or names.slugify(record.name)}"
+    gazetteer = gazetteer or default_gazetteer()
+    entry = _person_entry(gazetteer, record)
+    if entry is not None:
+        parts = names.name_parts(entry.name)
+        return f"person:{parts.surname}" if parts else f"person-entry:{entry.slug}"
+    parts = names.name_parts(record.name)
+    return f"person:{parts.surname}" if parts else None
+
+
+def slug_base(ident: Identity) -> str:
+    return ident.gazetteer_id or names.slugify(ident.name)
+
+
+def slug_root(base: str) -> str:
+    """Slugs that could collide share a root: 'petrov-2' is both the second 'petrov' and a base of its own,
+    and the base 'petrov-2' numbers its own as 'petrov-2-2'."""
+    return re.sub(r"(-\d+)+$", "", base)
+
+
+def slug_order(ident: Identity) -> tuple:
+    """Identities with one base are numbered in this order: by kind, gazetteer entry, then their records."""
+    return (ident.kind, ident.gazetteer_id or "", sorted(ident.members))
+
+
+def assign_slugs(identities: Iterable[Identity], taken: Optional[set[str]] = None) -> dict[str, Identity]:
+    """Slugs from the names, unique per kind, deterministic; ``taken`` holds 'kind:slug' already in use."""
     by_slug: dict[str, Identity] = {}
-    ordered = sorted(identities, key=lambda i: (i.kind, i.gazetteer_id or "", sorted(i.members)))
-    for ident in ordered:
-        base = ident.gazetteer_id or names.slugify(ident.name)
+    taken = set() if taken is None else taken
+    for ident in sorted(identities, key=slug_order):
+        base = slug_base(ident)
         slug, n = base, 1
-        while f"{ident.kind}:{slug}" in by_slug:
+        while f"{ident.kind}:{slug}" in by_slug or f"{ident.kind}:{slug}" in taken:
             n += 1
             slug = f"{base}-{n}"
         ident.slug = slug
         by_slug[f"{ident.kind}:{slug}"] = ident
-    return Resolution(by_slug, index, _meeting_accounts(docs, index))
+    return by_slug
 
 
 def _meeting_accounts(docs: list[ExtractedDocument], index) -> dict[tuple[str, int], tuple[str, Optional[str], int]]:
@@ -124,6 +166,15 @@ def _meeting_accounts(docs: list[ExtractedDocument], index) -> dict[tuple[str, i
                 people = {id(index[(ed.doc.doc_id, p.person_key)]) for p in meeting.participants
                           if (ed.doc.doc_id, p.person_key) in index}
                 by_day.setdefault(day, []).append(((ed.doc.doc_id, i), people))
+    return link_accounts(local, by_day)
+
+
+def link_accounts(local: dict[tuple[str, int], tuple], by_day: dict[str, list]) -> dict[tuple[str, int], tuple]:
+    """Meetings of one day in two documents that share two people are one meeting: minted from the first account.
+
+    ``local`` holds each meeting's own URI parts; ``by_day`` each day's accounts (key, set of people) in
+    document order. Days are independent of one another, so an incremental build links only some.
+    """
     parent = {key: key for key in local}
 
     def find(key):
@@ -158,9 +209,7 @@ def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) 
     # richest names first so that short forms find them
     records.sort(key=lambda dr: names.richness(dr[1].name), reverse=True)
     for doc_id, record in records:
-        entry = gazetteer.get("person", record.gazetteer_id) if record.gazetteer_id else None
-        if entry is None:
-            entry = next((gazetteer.lookup("person", f) for f in record.forms if gazetteer.lookup("person", f)), None)
+        entry = _person_entry(gazetteer, record)
         if entry is not None:
             ident = gaz.get(entry.slug)
             if ident is None:
@@ -226,6 +275,14 @@ def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) 
             if others:
                 ident.name = max(others, key=names.richness)
     return out
+
+
+def _person_entry(gazetteer: Gazetteer, record: EntityRecord):
+    """The well-known person a record names: by its gazetteer id, else by the first of its forms the gazetteer knows."""
+    entry = gazetteer.get("person", record.gazetteer_id) if record.gazetteer_id else None
+    if entry is None:
+        entry = next((gazetteer.lookup("person", f) for f in record.forms if gazetteer.lookup("person", f)), None)
+    return entry
 
 
 _BEARERS: dict[int, dict[str, int]] = {}

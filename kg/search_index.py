@@ -106,6 +106,32 @@ class IndexWriter:
         self.db.execute("DELETE FROM documents WHERE rowid = ?", row)
         self.db.execute("DELETE FROM facets WHERE doc = ?", (doc_iri,))
 
+    def named_in(self, doc_iris: Iterable[str]) -> set[str]:
+        """The people, organizations and places these documents name."""
+        out: set[str] = set()
+        for doc_iri in doc_iris:
+            out.update(v for v, in self.db.execute("SELECT value FROM facets WHERE doc = ? AND facet IN "
+                                                   "('person', 'organization', 'place')", (doc_iri,)))
+        return out
+
+    def finish_names(self, catalogue, minter: Minter, iris: Iterable[str]) -> None:
+        """After a patch: the names of these entities made anew (their name or weight may have changed),
+        then the file is moved into place. ``catalogue`` is the patched ``kg.catalog.Catalog``."""
+        iris = sorted(set(iris))
+        self.db.execute("CREATE TEMP TABLE gone_names (iri TEXT PRIMARY KEY)")
+        self.db.executemany("INSERT INTO gone_names VALUES (?)", [(iri,) for iri in iris])
+        self.db.execute("DELETE FROM names WHERE iri IN (SELECT iri FROM gone_names)")
+        rows = []
+        for iri in iris:
+            key = minter.entity_key(iri)
+            ident = catalogue.identity(key) if key else None
+            if ident is None:
+                continue
+            weight, = self.db.execute("SELECT COUNT(*) FROM facets WHERE facet = ? AND value = ?", (ident.kind, iri)).fetchone()
+            rows.append(_name_row(iri, ident, weight))
+        self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
+        self._close()
+
     def finish(self, resolution: Resolution, minter: Minter) -> None:
         """Entity names, weighted by how many documents name them, then the file is moved into place."""
         uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
@@ -115,8 +141,11 @@ class IndexWriter:
         rows = []
         for ident in resolution.identities.values():
             iri = uri_of[ident.kind](ident.slug)
-            rows.append((iri, ident.kind, ident.name, " | ".join([ident.name, *ident.alternate_names]), weights.get(iri, 0)))
+            rows.append(_name_row(iri, ident, weights.get(iri, 0)))
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
+        self._close()
+
+    def _close(self) -> None:
         self.db.commit()
         self.db.close()
         self.tmp.replace(self.target)
@@ -124,6 +153,11 @@ class IndexWriter:
     def abandon(self) -> None:
         self.db.close()
         self.tmp.unlink(missing_ok=True)
+
+
+def _name_row(iri: str, ident, weight: int) -> tuple:
+    """A names row: an entity's label, every form it is known by, and how many documents name it."""
+    return (iri, ident.kind, ident.name, " | ".join([ident.name, *ident.alternate_names]), weight)
 
 
 def write_index(target: Path, documents: Iterable[ExtractedDocument], resolution: Resolution, minter: Minter) -> None:

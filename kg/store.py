@@ -139,6 +139,22 @@ class StoreDir:
             if record is not None:
                 yield record
 
+    @property
+    def _dirty_marker(self) -> Path:
+        return self.path / "records-ahead"
+
+    def mark_dirty(self) -> None:
+        """Records are about to change: until ``mark_clean``, the cache may hold records the graph lacks."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._dirty_marker.touch()
+
+    def mark_clean(self) -> None:
+        self._dirty_marker.unlink(missing_ok=True)
+
+    def dirty(self) -> bool:
+        """Did a build save records and then fail? Its records are in the cache but not in the graph."""
+        return self._dirty_marker.exists()
+
     # --- the graph ----------------------------------------------------------
     def write_new(self, quads: Iterable[ox.Quad], extras=None) -> Path:
         """Bulk-load quads into a fresh database and make it current in one rename (the one before is kept).

@@ -6,7 +6,8 @@ counter that shifts when files are added.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
+from typing import Optional
+from urllib.parse import quote, unquote
 
 from .names import slugify
 
@@ -54,6 +55,19 @@ class Minter:
 
     def place(self, slug: str) -> str:
         return self._id("place", slug)
+
+    def entity(self, key: str) -> str:
+        """The URI of the identity 'kind:slug' (person, organization or place)."""
+        kind, slug = key.split(":", 1)
+        return self._id(kind, slug)
+
+    def entity_key(self, uri: str) -> Optional[str]:
+        """The inverse of ``entity``: 'kind:slug' for a person, organization or place URI, else None."""
+        for kind in ("person", "organization", "place"):
+            prefix = self._id(kind, "")
+            if uri.startswith(prefix) and "/" not in uri[len(prefix):]:
+                return f"{kind}:{unquote(uri[len(prefix):])}"
+        return None
 
     def topic(self, slug: str) -> str:
         return self._id("topic", slug)

@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Optional
+from typing import Callable, Iterable, Optional
 
 import pyoxigraph as ox
 
 from kg.gazetteer import RELATIONS, Gazetteer, default_gazetteer, default_positions, load_authorities
 from kg.namespaces import akg, dcterms, prov, rdfs, schema, xsd
 from kg.records import ExtractedDocument
-from kg.resolve import Resolution
+from kg.resolve import Identity, Resolution
 from kg.uris import Minter
 
 from ._rdf import Graph, typed
@@ -27,7 +27,8 @@ from .person import person_quads
 from .place import place_quads
 from .topic import vocabulary_quads
 
-__all__ = ["map_document", "map_entities", "vocabulary_quads", "provenance_quads"]
+__all__ = ["map_document", "map_entities", "entity_quads", "vocabulary_quads", "provenance_quads", "build_quads",
+           "generated_quads"]
 
 
 def map_document(ed: ExtractedDocument, res: Resolution, minter: Minter, version: str) -> list[ox.Quad]:
@@ -40,22 +41,24 @@ def map_document(ed: ExtractedDocument, res: Resolution, minter: Minter, version
 
 def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer] = None) -> list[ox.Quad]:
     """People, organizations and places, one description each, in the entities graph."""
+    return entity_quads(res.identities.values(), minter, res.identities.__contains__, gazetteer)
+
+
+def entity_quads(identities: Iterable[Identity], minter: Minter, exists: Callable[[str], bool],
+                 gazetteer: Optional[Gazetteer] = None) -> list[ox.Quad]:
+    """The descriptions of these identities; ``exists('place:slug')`` says whether a place has an identity,
+    since a place is part of another only when both are in the graph."""
     gazetteer = gazetteer or default_gazetteer()
     g = Graph(minter.entities_graph())
-    held: dict[str, list] = {}
-    for position in default_positions():
-        held.setdefault(position.person, []).append(position)
-    links: dict[tuple[str, str], list] = {}
-    for link in load_authorities():
-        links.setdefault((link.kind, link.slug), []).append(link)
-    for ident in res.identities.values():
+    held, links = _positions(), _authority_links()
+    for ident in identities:
         if ident.kind == "person":
             person_quads(g, minter.person(ident.slug), ident, held.get(ident.gazetteer_id or "", ()))
         elif ident.kind == "organization":
             organization_quads(g, minter.organization(ident.slug), ident)
         elif ident.kind == "place":
             entry = gazetteer.get("place", ident.gazetteer_id) if ident.gazetteer_id else None
-            part_of = entry.part_of if entry and entry.part_of and f"place:{entry.part_of}" in res.identities else None
+            part_of = entry.part_of if entry and entry.part_of and exists(f"place:{entry.part_of}") else None
             place_quads(g, minter.place(ident.slug), ident, minter, part_of)
         for link in links.get((ident.kind, ident.slug), []):
             # only curated links, each with its source recorded next to it
@@ -65,9 +68,22 @@ def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer]
     return g.quads
 
 
-def provenance_quads(minter: Minter, version: str, documents: list[ExtractedDocument],
-                     started: datetime, ended: Optional[datetime] = None) -> list[ox.Quad]:
-    """The build that made the store: when, with which version, from which files."""
+def _positions() -> dict[str, list]:
+    held: dict[str, list] = {}
+    for position in default_positions():
+        held.setdefault(position.person, []).append(position)
+    return held
+
+
+def _authority_links() -> dict[tuple[str, str], list]:
+    links: dict[tuple[str, str], list] = {}
+    for link in load_authorities():
+        links.setdefault((link.kind, link.slug), []).append(link)
+    return links
+
+
+def build_quads(minter: Minter, version: str, started: datetime, ended: Optional[datetime] = None) -> tuple[str, list[ox.Quad]]:
+    """The build activity (when, with which version) and the dataset's modification time: its URI and quads."""
     ended = ended or datetime.now(timezone.utc)
     g = Graph(minter.provenance_graph())
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
@@ -81,14 +97,27 @@ def provenance_quads(minter: Minter, version: str, documents: list[ExtractedDocu
     g.literal(minter.software(), schema.name, "archive-kg")
     g.literal(minter.software(), rdfs.label, "archive-kg")
     g.literal(minter.software(), schema.softwareVersion, version)
-    for ed in documents:
-        activity = minter.extraction(ed.doc.doc_id, ed.doc.content_hash, version)
-        g.add(activity, prov.wasInformedBy, build)
-        g.add(minter.document_graph(ed.doc.doc_id), prov.wasGeneratedBy, build)
     g.types(minter.dataset(), "http://rdfs.org/ns/void#Dataset")
     g.literal(minter.dataset(), dcterms.title, "archive-kg knowledge graph")
     g.add(minter.dataset(), dcterms.modified, _utc(ended))
+    return build, g.quads
+
+
+def generated_quads(minter: Minter, version: str, build: str, documents: Iterable[tuple[str, str]]) -> list[ox.Quad]:
+    """Which build made each document's graph, from which extraction; ``documents`` holds (id, content hash)."""
+    g = Graph(minter.provenance_graph())
+    for doc_id, content_hash in documents:
+        activity = minter.extraction(doc_id, content_hash, version)
+        g.add(activity, prov.wasInformedBy, build)
+        g.add(minter.document_graph(doc_id), prov.wasGeneratedBy, build)
     return g.quads
+
+
+def provenance_quads(minter: Minter, version: str, documents: Iterable[tuple[str, str]],
+                     started: datetime, ended: Optional[datetime] = None) -> list[ox.Quad]:
+    """The build that made the store: when, with which version, from which files (document id, content hash)."""
+    build, quads = build_quads(minter, version, started, ended)
+    return quads + generated_quads(minter, version, build, documents)
 
 
 def _utc(moment: datetime) -> "ox.Literal":

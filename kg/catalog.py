@@ -1,0 +1,354 @@
+"""The resolution catalogue: how each record was resolved, in one SQLite file beside the database.
+
+A full build writes it from the resolution of the whole corpus. The mapping workers read from it
+the identities of the documents they map, so that none of them holds the whole resolution. An
+incremental build works on a copy: it replaces the changed documents' records, groups again only
+the blocks they touch (``resolve.block_of``), renumbers the slugs that could collide with the new
+ones, and links again the meetings of the days concerned. ``Change`` says what else that moved:
+the documents whose graph must be mapped again, and the identities before and after.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import sqlite3
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Optional
+
+from . import resolve as R
+from .gazetteer import Gazetteer, default_gazetteer
+from .records import ExtractedDocument, ParsedDocument
+from .resolve import Identity, Resolution
+
+SCHEMA = """
+CREATE TABLE docs (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+-- seq: the record's place in its document (people, then organizations, then places): grouping depends on order
+CREATE TABLE records (doc_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, block TEXT, ident TEXT,
+                      data BLOB NOT NULL, PRIMARY KEY (doc_id, key));
+CREATE INDEX records_block ON records (block);
+CREATE INDEX records_ident ON records (ident);
+-- id is 'kind:slug'; data is the pickled identity without its members, which the records table holds
+CREATE TABLE identities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
+                         root TEXT NOT NULL, block TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX identities_root ON identities (kind, root);
+CREATE INDEX identities_block ON identities (block);
+-- day: the ISO date of a meeting dated to the day (only those can be parallel accounts), else NULL
+CREATE TABLE meetings (doc_id TEXT NOT NULL, idx INTEGER NOT NULL, iso TEXT, day TEXT, minted TEXT NOT NULL,
+                       PRIMARY KEY (doc_id, idx));
+CREATE INDEX meetings_day ON meetings (day);
+CREATE TABLE meeting_people (doc_id TEXT NOT NULL, idx INTEGER NOT NULL, key TEXT NOT NULL);
+CREATE INDEX meeting_people_record ON meeting_people (doc_id, key);
+"""
+
+
+def path_for(db_dir: Path) -> Path:
+    return db_dir.with_name(db_dir.name + ".catalog.sqlite")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous = OFF")  # a catalogue is used only once it is complete and renamed
+    return db
+
+
+def _records(ed: ExtractedDocument):
+    return (*ed.people, *ed.organizations, *ed.places)
+
+
+def _meeting_rows(ed: ExtractedDocument, minted: dict) -> tuple[list, list]:
+    doc_id = ed.doc.doc_id
+    meetings, people = [], []
+    for i, meeting in enumerate(ed.meetings):
+        iso = meeting.date.iso if meeting.date else None
+        day = iso if meeting.date and meeting.date.precision == "day" else None
+        meetings.append((doc_id, i, iso, day, json.dumps(minted[(doc_id, i)])))
+        people.extend((doc_id, i, p.person_key) for p in meeting.participants)
+    return meetings, people
+
+
+def _identity_row(key: str, ident: Identity, block: str) -> tuple:
+    data = pickle.dumps(replace(ident, members=[]), protocol=pickle.HIGHEST_PROTOCOL)
+    return (key, ident.kind, ident.slug, ident.name, R.slug_root(R.slug_base(ident)), block, data)
+
+
+def write(target: Path, documents: Iterable[ExtractedDocument], resolution: Resolution,
+          gazetteer: Optional[Gazetteer] = None) -> None:
+    """The catalogue of a whole resolution, written to ``target`` in one go."""
+    gazetteer = gazetteer or default_gazetteer()
+    tmp = target.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    db = _connect(tmp)
+    try:
+        db.executescript(SCHEMA)
+        key_of = {id(ident): key for key, ident in resolution.identities.items()}
+        block_of_ident: dict[str, str] = {}
+        for ed in documents:
+            doc_id = ed.doc.doc_id
+            db.execute("INSERT INTO docs VALUES (?, ?)", (doc_id, ed.doc.content_hash))
+            rows = []
+            for seq, record in enumerate(_records(ed)):
+                ident = resolution.index.get((doc_id, record.key))
+                block = R.block_of(record, gazetteer) if ident is not None else None
+                ident_key = key_of[id(ident)] if ident is not None else None
+                if ident_key is not None:
+                    block_of_ident.setdefault(ident_key, block)
+                rows.append((doc_id, record.key, seq, block, ident_key, pickle.dumps(record, pickle.HIGHEST_PROTOCOL)))
+            db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
+            meetings, people = _meeting_rows(ed, resolution.meetings)
+            db.executemany("INSERT INTO meetings VALUES (?, ?, ?, ?, ?)", meetings)
+            db.executemany("INSERT INTO meeting_people VALUES (?, ?, ?)", people)
+        db.executemany("INSERT INTO identities VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [_identity_row(key, ident, block_of_ident[key]) for key, ident in resolution.identities.items()
+                        if key in block_of_ident])
+        db.commit()
+    finally:
+        db.close()
+    tmp.replace(target)
+
+
+@dataclass(slots=True)
+class _Named:
+    """What mapping asks of an identity: its kind, slug and name."""
+    kind: str
+    slug: str
+    name: str
+
+
+def resolution_for(path: Path, doc_ids: list[str]) -> Resolution:
+    """The part of the resolution that mapping these documents needs."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        index: dict[tuple[str, str], _Named] = {}
+        meetings: dict[tuple[str, int], tuple] = {}
+        named: dict[str, _Named] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for doc_id, key, ident, kind, slug, name in db.execute(
+                    f"SELECT r.doc_id, r.key, r.ident, i.kind, i.slug, i.name FROM records r "
+                    f"JOIN identities i ON i.id = r.ident WHERE r.doc_id IN ({marks})", part):
+                entry = named.get(ident)
+                if entry is None:
+                    entry = named[ident] = _Named(kind, slug, name)
+                index[(doc_id, key)] = entry
+            for doc_id, idx, minted in db.execute(
+                    f"SELECT doc_id, idx, minted FROM meetings WHERE doc_id IN ({marks})", part):
+                meetings[(doc_id, idx)] = tuple(json.loads(minted))
+        return Resolution({}, index, meetings)
+    finally:
+        db.close()
+
+
+@dataclass
+class Change:
+    """What an incremental resolution moved."""
+    documents: set[str] = field(default_factory=set)  # documents to map again: changed, or resolved otherwise
+    removed: set[str] = field(default_factory=set)
+    before: dict[str, Identity] = field(default_factory=dict)  # 'kind:slug' -> identity (with members) as it was
+    after: dict[str, Identity] = field(default_factory=dict)  # 'kind:slug' -> identity (with members) as it is now
+    meetings_before: dict[tuple[str, int], tuple] = field(default_factory=dict)  # minted URI parts as they were
+    meetings_after: dict[tuple[str, int], tuple] = field(default_factory=dict)
+
+
+class Catalog:
+    """A catalogue opened for an incremental update (a copy of the served graph's, until ``finish``)."""
+
+    def __init__(self, target: Path, base: Path):
+        self.target = target
+        self.tmp = target.with_suffix(".tmp")
+        self.tmp.unlink(missing_ok=True)
+        shutil.copyfile(base, self.tmp)
+        self.db = _connect(self.tmp)
+        self.db.execute("CREATE TEMP TABLE touched (doc_id TEXT, key TEXT)")
+
+    def finish(self) -> None:
+        self.db.commit()
+        self.db.close()
+        self.tmp.replace(self.target)
+
+    def abandon(self) -> None:
+        self.db.close()
+        self.tmp.unlink(missing_ok=True)
+
+    def doc_ids(self) -> list[str]:
+        return [d for d, in self.db.execute("SELECT doc_id FROM docs ORDER BY doc_id")]
+
+    def content_hashes(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        return {d: self._one("SELECT content_hash FROM docs WHERE doc_id = ?", d) for d in doc_ids}
+
+    def identity(self, key: str) -> Optional[Identity]:
+        """The identity 'kind:slug' (without its members), or None."""
+        data = self._one("SELECT data FROM identities WHERE id = ?", key)
+        return pickle.loads(data) if data is not None else None
+
+    def has_identity(self, key: str) -> bool:
+        return self._one("SELECT 1 FROM identities WHERE id = ?", key) is not None
+
+    def meeting_accounts(self, minted: tuple) -> list[tuple[str, str]]:
+        """(doc_id, ISO date) of every account of the meeting minted from these parts."""
+        return sorted((d, iso or "") for d, iso in self.db.execute(
+            "SELECT doc_id, iso FROM meetings WHERE minted = ?", (json.dumps(list(minted)),)))
+
+    def _one(self, sql: str, *args):
+        row = self.db.execute(sql, args).fetchone()
+        return row[0] if row else None
+
+    def _identities(self, where: str, args: Iterable) -> dict[str, Identity]:
+        """Identities with their members, from the rows the condition selects."""
+        out: dict[str, Identity] = {}
+        for key, data in self.db.execute(f"SELECT id, data FROM identities WHERE {where}", list(args)):
+            out[key] = pickle.loads(data)
+        if out:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM wanted")
+            self.db.executemany("INSERT INTO wanted VALUES (?)", [(k,) for k in out])
+            for doc_id, key, ident in self.db.execute(
+                    "SELECT doc_id, key, ident FROM records WHERE ident IN (SELECT id FROM wanted) ORDER BY doc_id, seq"):
+                out[ident].members.append((doc_id, key))
+        return out
+
+    def _in_blocks(self, blocks: set[str]) -> str:
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS blocks (block TEXT PRIMARY KEY)")
+        self.db.execute("DELETE FROM blocks")
+        self.db.executemany("INSERT INTO blocks VALUES (?)", [(b,) for b in blocks])
+        return "block IN (SELECT block FROM blocks)"
+
+    def update(self, changed: dict[str, Optional[ExtractedDocument]], gazetteer: Optional[Gazetteer] = None) -> Change:
+        """Resolve again after these documents changed (a slim record) or left (None)."""
+        gazetteer = gazetteer or default_gazetteer()
+        db, change = self.db, Change()
+        ids = sorted(changed)
+        marks = ",".join("?" * len(ids))
+        change.documents = {d for d, ed in changed.items() if ed is not None}
+        change.removed = {d for d in ids if changed[d] is None}
+
+        # the blocks touched: the changed documents' records, before and after
+        blocks = {b for b, in db.execute(f"SELECT DISTINCT block FROM records WHERE doc_id IN ({marks}) "
+                                         f"AND block IS NOT NULL", ids)}
+        new_rows: list[tuple] = []
+        for ed in (e for e in changed.values() if e is not None):
+            for seq, record in enumerate(_records(ed)):
+                block = R.block_of(record, gazetteer)
+                blocks.add(block) if block else None
+                new_rows.append((ed.doc.doc_id, record.key, seq, block, None,
+                                 pickle.dumps(record, pickle.HIGHEST_PROTOCOL)))
+        in_blocks = self._in_blocks(blocks)
+        before = self._identities(in_blocks, ())
+        old_ident = {(d, k): i for d, k, i in db.execute(f"SELECT doc_id, key, ident FROM records WHERE {in_blocks}")}
+        old_days = {day for day, in db.execute(f"SELECT day FROM meetings WHERE doc_id IN ({marks}) AND day IS NOT NULL",
+                                               ids)}
+        change.meetings_before = {(d, i): tuple(json.loads(m)) for d, i, m in db.execute(
+            f"SELECT doc_id, idx, minted FROM meetings WHERE doc_id IN ({marks})", ids)}
+
+        # the changed documents' rows replaced
+        for table in ("docs", "records", "meetings", "meeting_people"):
+            db.execute(f"DELETE FROM {table} WHERE doc_id IN ({marks})", ids)
+        for ed in (e for e in changed.values() if e is not None):
+            db.execute("INSERT INTO docs VALUES (?, ?)", (ed.doc.doc_id, ed.doc.content_hash))
+            meetings, people = _meeting_rows(ed, {(ed.doc.doc_id, i): [] for i in range(len(ed.meetings))})
+            db.executemany("INSERT INTO meetings VALUES (?, ?, ?, ?, ?)", meetings)
+            db.executemany("INSERT INTO meeting_people VALUES (?, ?, ?)", people)
+        db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", new_rows)
+
+        # the touched blocks grouped again, from every record they hold, in the order a full build takes them
+        docs: dict[str, ExtractedDocument] = {}
+        for doc_id, data in db.execute(f"SELECT doc_id, data FROM records WHERE {in_blocks} ORDER BY doc_id, seq"):
+            ed = docs.get(doc_id)
+            if ed is None:
+                ed = docs[doc_id] = ExtractedDocument(doc=ParsedDocument("", doc_id, "", "", ""))
+            record = pickle.loads(data)
+            {"person": ed.people, "organization": ed.organizations, "place": ed.places}[record.kind].append(record)
+        index: dict[tuple[str, str], Identity] = {}
+        grouped = R.group(list(docs.values()), gazetteer, index)
+
+        # slugs: every identity whose slug could collide with one of the regrouped is numbered again with them
+        roots = {(i.kind, R.slug_root(R.slug_base(i))) for i in (*before.values(), *grouped)}
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS roots (kind TEXT, root TEXT)")
+        db.execute("DELETE FROM roots")
+        db.executemany("INSERT INTO roots VALUES (?, ?)", sorted(roots))
+        neighbours = self._identities(f"(kind, root) IN (SELECT kind, root FROM roots) AND NOT {in_blocks}", ())
+        as_they_were = {key: replace(ident) for key, ident in neighbours.items()}
+        R.assign_slugs([*grouped, *neighbours.values()])
+        moved = {old: f"{i.kind}:{i.slug}" for old, i in neighbours.items() if f"{i.kind}:{i.slug}" != old}
+
+        # identities rows: those of the touched blocks and of the renumbered neighbours are written anew
+        block_by_record = {(d, k): b for d, k, b in db.execute(f"SELECT doc_id, key, block FROM records WHERE {in_blocks}")}
+        db.execute(f"DELETE FROM identities WHERE {in_blocks}")
+        db.executemany("DELETE FROM identities WHERE id = ?", [(old,) for old in moved])
+        rows = [_identity_row(f"{i.kind}:{i.slug}", i, block_by_record[i.members[0]]) for i in grouped]
+        rows += [_identity_row(new, neighbours[old], self._one("SELECT block FROM records WHERE ident = ?", old))
+                 for old, new in moved.items()]
+        db.executemany("INSERT INTO identities VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        # records point at their identity again; the renumbered neighbours' records go through a name no
+        # identity has, since one may take the slug another gives up
+        db.executemany("UPDATE records SET ident = ? WHERE ident = ?", [("\0" + old, old) for old in moved])
+        db.executemany("UPDATE records SET ident = ? WHERE doc_id = ? AND key = ?",
+                       [(f"{i.kind}:{i.slug}", d, k) for (d, k), i in index.items()])
+        db.executemany("UPDATE records SET ident = ? WHERE ident = ?", [(new, "\0" + old) for old, new in moved.items()])
+
+        # what moved: identities whose slug, name, description or members changed, and the records named otherwise
+        after = {f"{i.kind}:{i.slug}": i for i in grouped}
+        after.update({new: neighbours[old] for old, new in moved.items()})
+        for old in moved:
+            change.before[old] = as_they_were[old]
+        for key in set(before) | set(after):
+            old, new = before.get(key), after.get(key)
+            if old is None or new is None or _described(old) != _described(new) or set(old.members) != set(new.members):
+                if old is not None:
+                    change.before[key] = old
+                if new is not None:
+                    change.after[key] = new
+        old_named = {m: (k, before[k].name) for m, k in old_ident.items() if k in before}
+        new_named = {m: (f"{i.kind}:{i.slug}", i.name) for m, i in index.items()}
+        for old, new in moved.items():
+            for member in neighbours[old].members:
+                old_named[member], new_named[member] = (old, neighbours[old].name), (new, neighbours[old].name)
+        touched = {m for m in set(old_named) | set(new_named) if old_named.get(m) != new_named.get(m)}
+        change.documents |= {d for d, _ in touched} - change.removed
+
+        # meetings of the days concerned are linked again, as a full build links them
+        db.execute("DELETE FROM touched")
+        db.executemany("INSERT INTO touched VALUES (?, ?)", sorted(touched))
+        days = old_days | {day for day, in db.execute(f"SELECT day FROM meetings WHERE doc_id IN ({marks}) "
+                                                      f"AND day IS NOT NULL", ids)}
+        days |= {day for day, in db.execute(
+            "SELECT DISTINCT m.day FROM meeting_people p JOIN touched t ON t.doc_id = p.doc_id AND t.key = p.key "
+            "JOIN meetings m ON m.doc_id = p.doc_id AND m.idx = p.idx WHERE m.day IS NOT NULL")}
+        self._link_meetings(change, ids, days)
+        return change
+
+    def _link_meetings(self, change: Change, ids: list[str], days: set[str]) -> None:
+        """Mint again the meetings of the changed documents and every meeting on the days concerned."""
+        db = self.db
+        docs = set(ids) | {d for day in days for d, in db.execute("SELECT doc_id FROM meetings WHERE day = ?", (day,))}
+        local: dict[tuple[str, int], tuple] = {}
+        by_day: dict[str, list] = {}
+        for doc_id in sorted(docs):
+            seen: dict[str, int] = {}
+            for idx, iso, day in db.execute("SELECT idx, iso, day FROM meetings WHERE doc_id = ? ORDER BY idx", (doc_id,)):
+                seen[iso or ""] = seen.get(iso or "", 0) + 1
+                local[(doc_id, idx)] = (doc_id, iso, seen[iso or ""])
+                if day in days:
+                    people = {i for i, in db.execute(
+                        "SELECT r.ident FROM meeting_people p JOIN records r ON r.doc_id = p.doc_id AND r.key = p.key "
+                        "WHERE p.doc_id = ? AND p.idx = ? AND r.ident IS NOT NULL", (doc_id, idx))}
+                    by_day.setdefault(day, []).append(((doc_id, idx), people))
+        minted = R.link_accounts(local, by_day)
+        changed = set(ids)
+        redo = {key for accounts in by_day.values() for key, _ in accounts} | {k for k in local if k[0] in changed}
+        for doc_id, idx in sorted(redo):
+            old = json.loads(self._one("SELECT minted FROM meetings WHERE doc_id = ? AND idx = ?", doc_id, idx))
+            new = minted[(doc_id, idx)]
+            if tuple(old) != new:
+                db.execute("UPDATE meetings SET minted = ? WHERE doc_id = ? AND idx = ?", (json.dumps(list(new)), doc_id, idx))
+                if old:
+                    change.meetings_before.setdefault((doc_id, idx), tuple(old))
+                change.meetings_after[(doc_id, idx)] = new
+                change.documents.add(doc_id)
+
+
+def _described(ident: Identity) -> tuple:
+    return (ident.kind, ident.slug, ident.name, sorted(ident.forms.items()), ident.roles, ident.cover_names,
+            ident.gazetteer_id, ident.entity_type)
