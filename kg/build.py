@@ -134,7 +134,7 @@ def extraction_fingerprint() -> str:
     digest = hashlib.sha1(__version__.encode())
     here = Path(__file__).parent
     # every module but those that only run after extraction: editing these must not re-extract a corpus
-    later = {"build.py", "cli.py", "dump.py", "evaluate.py", "mapstage.py", "query.py", "registry.py", "remote.py",
+    later = {"build.py", "catalog.py", "cli.py", "dump.py", "evaluate.py", "mapstage.py", "query.py", "registry.py", "remote.py",
              "resolve.py", "search_index.py", "store.py", "uris.py"}
     modules = [p for p in here.glob("*.py") if p.name not in later]
     files = sorted([*modules, *(here / "extract").glob("*.py"), ontology_path("topics.ttl")])
@@ -153,7 +153,7 @@ def graph_fingerprint() -> str:
     from ontology import path as ontology_path
 
     here = Path(__file__).parent
-    files = [here / name for name in ("dump.py", "mapstage.py", "namespaces.py", "registry.py", "resolve.py",
+    files = [here / name for name in ("catalog.py", "dump.py", "mapstage.py", "namespaces.py", "registry.py", "resolve.py",
                                       "search_index.py", "uris.py")]
     files += sorted((here.parent / "mappings").glob("*.py")) + sorted(Path(ontology_path("topics.ttl")).parent.glob("*.ttl"))
     digest = hashlib.sha1(extraction_fingerprint().encode())
@@ -169,10 +169,10 @@ def build(paths: Iterable[Path | str], store_path: Path | str, base_uri: Optiona
     """Add the documents under ``paths`` to the store's graph.
 
     Only files that changed since they were last built are parsed and extracted again; files that
-    disappeared from a folder given in ``paths`` leave the graph. Identities are then resolved over
-    every document's record; when few documents are touched the served graph is patched (a copy of
-    it), else the graph is made anew. Either way the result equals a full rebuild, and it replaces
-    the served graph in one step.
+    disappeared from a folder given in ``paths`` leave the graph. When few documents changed, only
+    the identities they touch are resolved again and a copy of the served graph is patched; else
+    every document's record is resolved and the graph is made anew. Either way the result equals a
+    full rebuild, and it replaces the served graph in one step.
     """
     import gc
 
