@@ -317,7 +317,9 @@ def _full(store: StoreDir, minter: Minter, report: BuildReport, started, say, jo
     if remote is not None:
         _push_remote(store, remote, report, light, resolution, minter, started, uris)
     else:
-        _Graphs(store, minter, resolution, uris, light, started, report, say).write_all(jobs)
+        graphs = _Graphs(store, minter, resolution, uris, light, started, report, say)
+        del light  # the graphs drop the records once the catalogue has them: the memory goes to mapping
+        graphs.write_all(jobs)
     if registry_changed:
         registry.save(store.path, uris)
 
@@ -544,9 +546,7 @@ class _Patch:
                     dumper.add(doc_id, fresh[doc_id])
                 elif not dumper.reuse(doc_id):
                     raise RuntimeError(f"the dump of {self.previous.name} lacks document {doc_id}")
-            dumper.add("provenance", dump.member(
-                q for q in db.quads_for_pattern(None, None, None, ox.NamedNode(minter.provenance_graph()))
-                if not str(q.subject.value).startswith(minter.document_graph("")) and "/extraction/" not in q.subject.value))
+            dumper.add("provenance", dump.member(self._build_records(db)))
             db.flush()
             del db
             report.seconds["map+load"] = time.perf_counter() - t2
@@ -610,6 +610,15 @@ class _Patch:
         fresh = [q for q in dict.fromkeys(quads) if q not in db]
         db.extend(fresh)
         return len(fresh) - len(stale)
+
+    def _build_records(self, db: ox.Store) -> list[ox.Quad]:
+        """The provenance graph but for what each document's graph says of itself (in the document's dump
+        member): the builds, the software and the dataset."""
+        minter, graph = self.minter, ox.NamedNode(self.minter.provenance_graph())
+        subjects = {q.subject for q in db.quads_for_pattern(None, ox.NamedNode(PREFIXES["rdf"] + "type"),
+                                                             ox.NamedNode(PREFIXES["akg"] + "Build"), graph)}
+        subjects |= {ox.NamedNode(minter.software()), ox.NamedNode(minter.dataset())}
+        return [q for s in sorted(subjects, key=str) for q in db.quads_for_pattern(s, None, None, graph)]
 
     def _entities(self, db: ox.Store, cat, change) -> int:
         """The descriptions of the identities that changed, replaced quad by quad; the change in quads."""
