@@ -161,7 +161,9 @@ class Catalog:
         self.tmp.unlink(missing_ok=True)
         shutil.copyfile(base, self.tmp)
         self.db = _connect(self.tmp)
-        self.db.execute("CREATE TEMP TABLE touched (doc_id TEXT, key TEXT)")
+        for table in ("changed (doc_id TEXT PRIMARY KEY)", "touched (doc_id TEXT, key TEXT)",
+                      "blocks (block TEXT PRIMARY KEY)", "roots (kind TEXT, root TEXT)", "wanted (id TEXT PRIMARY KEY)"):
+            self.db.execute(f"CREATE TEMP TABLE {table}")
 
     def finish(self) -> None:
         self.db.commit()
@@ -201,7 +203,6 @@ class Catalog:
         for key, data in self.db.execute(f"SELECT id, data FROM identities WHERE {where}", list(args)):
             out[key] = pickle.loads(data)
         if out:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (id TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM wanted")
             self.db.executemany("INSERT INTO wanted VALUES (?)", [(k,) for k in out])
             for doc_id, key, ident in self.db.execute(
@@ -210,7 +211,6 @@ class Catalog:
         return out
 
     def _in_blocks(self, blocks: set[str]) -> str:
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS blocks (block TEXT PRIMARY KEY)")
         self.db.execute("DELETE FROM blocks")
         self.db.executemany("INSERT INTO blocks VALUES (?)", [(b,) for b in blocks])
         return "block IN (SELECT block FROM blocks)"
@@ -220,31 +220,31 @@ class Catalog:
         gazetteer = gazetteer or default_gazetteer()
         db, change = self.db, Change()
         ids = sorted(changed)
-        marks = ",".join("?" * len(ids))
+        db.executemany("INSERT INTO changed VALUES (?)", [(d,) for d in ids])
+        in_changed = "doc_id IN (SELECT doc_id FROM changed)"
         change.documents = {d for d, ed in changed.items() if ed is not None}
         change.removed = {d for d in ids if changed[d] is None}
 
         # the blocks touched: the changed documents' records, before and after
-        blocks = {b for b, in db.execute(f"SELECT DISTINCT block FROM records WHERE doc_id IN ({marks}) "
-                                         f"AND block IS NOT NULL", ids)}
+        blocks = {b for b, in db.execute(f"SELECT DISTINCT block FROM records WHERE {in_changed} AND block IS NOT NULL")}
         new_rows: list[tuple] = []
         for ed in (e for e in changed.values() if e is not None):
             for seq, record in enumerate(_records(ed)):
                 block = R.block_of(record, gazetteer)
-                blocks.add(block) if block else None
+                if block is not None:
+                    blocks.add(block)
                 new_rows.append((ed.doc.doc_id, record.key, seq, block, None,
                                  pickle.dumps(record, pickle.HIGHEST_PROTOCOL)))
         in_blocks = self._in_blocks(blocks)
         before = self._identities(in_blocks, ())
         old_ident = {(d, k): i for d, k, i in db.execute(f"SELECT doc_id, key, ident FROM records WHERE {in_blocks}")}
-        old_days = {day for day, in db.execute(f"SELECT day FROM meetings WHERE doc_id IN ({marks}) AND day IS NOT NULL",
-                                               ids)}
+        old_days = {day for day, in db.execute(f"SELECT day FROM meetings WHERE {in_changed} AND day IS NOT NULL")}
         change.meetings_before = {(d, i): tuple(json.loads(m)) for d, i, m in db.execute(
-            f"SELECT doc_id, idx, minted FROM meetings WHERE doc_id IN ({marks})", ids)}
+            f"SELECT doc_id, idx, minted FROM meetings WHERE {in_changed}")}
 
         # the changed documents' rows replaced
         for table in ("docs", "records", "meetings", "meeting_people"):
-            db.execute(f"DELETE FROM {table} WHERE doc_id IN ({marks})", ids)
+            db.execute(f"DELETE FROM {table} WHERE {in_changed}")
         for ed in (e for e in changed.values() if e is not None):
             db.execute("INSERT INTO docs VALUES (?, ?)", (ed.doc.doc_id, ed.doc.content_hash))
             meetings, people = _meeting_rows(ed, {(ed.doc.doc_id, i): [] for i in range(len(ed.meetings))})
@@ -265,8 +265,6 @@ class Catalog:
 
         # slugs: every identity whose slug could collide with one of the regrouped is numbered again with them
         roots = {(i.kind, R.slug_root(R.slug_base(i))) for i in (*before.values(), *grouped)}
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS roots (kind TEXT, root TEXT)")
-        db.execute("DELETE FROM roots")
         db.executemany("INSERT INTO roots VALUES (?, ?)", sorted(roots))
         neighbours = self._identities(f"(kind, root) IN (SELECT kind, root FROM roots) AND NOT {in_blocks}", ())
         as_they_were = {key: replace(ident) for key, ident in neighbours.items()}
@@ -311,8 +309,7 @@ class Catalog:
         # meetings of the days concerned are linked again, as a full build links them
         db.execute("DELETE FROM touched")
         db.executemany("INSERT INTO touched VALUES (?, ?)", sorted(touched))
-        days = old_days | {day for day, in db.execute(f"SELECT day FROM meetings WHERE doc_id IN ({marks}) "
-                                                      f"AND day IS NOT NULL", ids)}
+        days = old_days | {day for day, in db.execute(f"SELECT day FROM meetings WHERE {in_changed} AND day IS NOT NULL")}
         days |= {day for day, in db.execute(
             "SELECT DISTINCT m.day FROM meeting_people p JOIN touched t ON t.doc_id = p.doc_id AND t.key = p.key "
             "JOIN meetings m ON m.doc_id = p.doc_id AND m.idx = p.idx WHERE m.day IS NOT NULL")}
