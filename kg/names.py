@@ -71,11 +71,12 @@ def tokens(form: str) -> list[str]:
 
 
 _NOT_INITIALS = {"No.", "Nr.", "St.", "Mr.", "Dr.", "Co.", "Jr.", "Sr.", "Ms.", "Op.", "Ll.", "Pp.", "Vs."}
+_INITIAL_RE = re.compile(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]")
 
 
 def is_initial(token: str) -> bool:
     """'A.', 'Gh.' (Romanian), a bare capital; not abbreviations such as 'No.' or 'Dr.'."""
-    return token not in _NOT_INITIALS and bool(re.fullmatch(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]", token))
+    return token not in _NOT_INITIALS and bool(_INITIAL_RE.fullmatch(token))
 
 
 def smart_title(token: str) -> str:

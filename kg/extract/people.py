@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from .. import names
@@ -100,31 +101,51 @@ def _quote(cand: Candidate) -> str:
     return cand.form  # replaced by the caller with the exact text at the offsets
 
 
-def _clean_token(text: str, start: int, raw: str) -> Optional[Token]:
-    end = start + len(raw)
+_FOOTNOTE_DIGITS_RE = re.compile(r"^(.*?[A-Za-zÀ-ž])(\d{1,2})$")
+_DOTTED_INITIALS_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,3}")  # 'A.M.', 'Gh.I.'
+_SPACES_RE = re.compile(r"[ \t]+")
+
+
+@lru_cache(maxsize=100_000)  # pure, and asked of every word of every document: the vocabulary repeats
+def _clean_word(raw: str) -> Optional[tuple[int, str]]:
+    """The cleaned word of a raw token, and where it ends in ``raw`` (None when nothing is left)."""
+    end = len(raw)
     word = raw
     for suffix in ("’s", "'s", "’", "'"):
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             word = word[: -len(suffix)]
             end -= len(suffix)
             break
-    m = re.match(r"^(.*?[A-Za-zÀ-ž])(\d{1,2})$", word)
+    m = _FOOTNOTE_DIGITS_RE.match(word)
     if m and word[:-len(m.group(2))].isupper():
         word = m.group(1)
-        end = start + len(word)
+        end = len(word)
     if word.endswith(".") and not names.is_initial(word) and word.lower() not in _ABBREV and \
-            not re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", word):
+            not _DOTTED_INITIALS_RE.fullmatch(word):
         word = word[:-1]
         end -= 1
     word = word.lstrip("'’‘")
     if not word:
         return None
-    return Token(end - len(word), end, word)
+    return end, word
+
+
+def _clean_token(start: int, raw: str) -> Optional[Token]:
+    cleaned = _clean_word(raw)
+    if cleaned is None:
+        return None
+    end, word = cleaned
+    return Token(start + end - len(word), start + end, word)
+
+
+@lru_cache(maxsize=100_000)  # pure, and asked of every word of every document
+def _capitalized(word: str) -> bool:
+    first = next((c for c in word if c.isalpha()), "")
+    return bool(first) and first.isupper() and not word[0].isdigit()
 
 
 def _is_cap(tok: Token) -> bool:
-    first = next((c for c in tok.text if c.isalpha()), "")
-    return bool(first) and first.isupper() and not tok.text[0].isdigit()
+    return _capitalized(tok.text)
 
 
 def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> Iterable[list[Token]]:
@@ -136,7 +157,7 @@ def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> It
     run: list[Token] = []
     prev_raw_end = None
     for m in _TOKEN_RE.finditer(text, start, end):
-        tok = _clean_token(text, m.start(), m.group(0))
+        tok = _clean_token(m.start(), m.group(0))
         if tok is None:
             continue
         is_blocked = 1 in taken[tok.start:tok.end]
@@ -144,7 +165,7 @@ def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> It
         if run and prev_raw_end is not None:
             gap = text[prev_raw_end:m.start()]
             last = run[-1]
-            if re.fullmatch(r"[ \t]+", gap) and last.end == prev_raw_end:
+            if _SPACES_RE.fullmatch(gap) and last.end == prev_raw_end:
                 joinable = True
             elif gap == "\n" and names.is_initial(last.text) and last.end == prev_raw_end:
                 joinable = True
@@ -254,7 +275,7 @@ def _east_asian(tokens: list[Token]) -> bool:
 def _has_initials(tokens: list[Token]) -> bool:
     if len(tokens) < 2:
         return False
-    initials = [names.is_initial(t.text) or re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", t.text) for t in tokens]
+    initials = [names.is_initial(t.text) or _DOTTED_INITIALS_RE.fullmatch(t.text) for t in tokens]
     if all(initials):
         return False
     # initials first ("A. M. Puzanov") or last ("Kryukov M.E.")
@@ -281,7 +302,7 @@ def _segments(run: list[Token]) -> list[tuple[list[Token], list[Token]]]:
     titles: list[Token] = []
     name: list[Token] = []
     for i, tok in enumerate(run):
-        initial = names.is_initial(tok.text) or bool(re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", tok.text))
+        initial = names.is_initial(tok.text) or bool(_DOTTED_INITIALS_RE.fullmatch(tok.text))
         nxt = run[i + 1] if i + 1 < len(run) else None
         if initial and nxt is not None or (name and initial):
             name.append(tok)
