@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from .. import names
 from ..frus import participants_lists
@@ -45,10 +45,7 @@ class Token:
     start: int
     end: int
     text: str  # cleaned: trailing period of a sentence, possessive, footnote digits removed
-
-    @property
-    def low(self) -> str:
-        return self.text.lower().rstrip(".")
+    low: str  # lowercase, without a final period: the form the word lists hold
 
 
 @dataclass
@@ -106,9 +103,16 @@ _DOTTED_INITIALS_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,3}")  # 'A.M.', 'Gh.I.'
 _SPACES_RE = re.compile(r"[ \t]+")
 
 
+class _Word(NamedTuple):
+    end: int  # where the cleaned word ends in the raw token
+    text: str
+    low: str
+    capitalized: bool
+
+
 @lru_cache(maxsize=100_000)  # pure, and asked of every word of every document: the vocabulary repeats
-def _clean_word(raw: str) -> Optional[tuple[int, str]]:
-    """The cleaned word of a raw token, and where it ends in ``raw`` (None when nothing is left)."""
+def _clean_word(raw: str) -> Optional[_Word]:
+    """The cleaned word of a raw token (None when nothing is left)."""
     end = len(raw)
     word = raw
     for suffix in ("’s", "'s", "’", "'"):
@@ -127,25 +131,17 @@ def _clean_word(raw: str) -> Optional[tuple[int, str]]:
     word = word.lstrip("'’‘")
     if not word:
         return None
-    return end, word
-
-
-def _clean_token(start: int, raw: str) -> Optional[Token]:
-    cleaned = _clean_word(raw)
-    if cleaned is None:
-        return None
-    end, word = cleaned
-    return Token(start + end - len(word), start + end, word)
-
-
-@lru_cache(maxsize=100_000)  # pure, and asked of every word of every document
-def _capitalized(word: str) -> bool:
     first = next((c for c in word if c.isalpha()), "")
-    return bool(first) and first.isupper() and not word[0].isdigit()
+    capitalized = bool(first) and first.isupper() and not word[0].isdigit()
+    return _Word(end, word, word.lower().rstrip("."), capitalized)
 
 
-def _is_cap(tok: Token) -> bool:
-    return _capitalized(tok.text)
+def _joinable(text: str, last: Token, prev_raw_end: int, start: int) -> bool:
+    """Does a token starting at ``start`` continue the run that ends with ``last``?"""
+    if last.end != prev_raw_end:
+        return False  # 'Kim,' or 'Kim)' ends the run
+    gap = text[prev_raw_end:start]
+    return bool(_SPACES_RE.fullmatch(gap)) or (gap == "\n" and names.is_initial(last.text))
 
 
 def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> Iterable[list[Token]]:
@@ -155,28 +151,25 @@ def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> It
         if e > s:
             taken[max(0, s):min(len(text), e)] = b"\x01" * (min(len(text), e) - max(0, s))
     run: list[Token] = []
-    prev_raw_end = None
+    prev_raw_end = 0
     for m in _TOKEN_RE.finditer(text, start, end):
-        tok = _clean_token(m.start(), m.group(0))
-        if tok is None:
+        word = _clean_word(m.group(0))
+        if word is None:
             continue
-        is_blocked = 1 in taken[tok.start:tok.end]
-        joinable = False
-        if run and prev_raw_end is not None:
-            gap = text[prev_raw_end:m.start()]
-            last = run[-1]
-            if _SPACES_RE.fullmatch(gap) and last.end == prev_raw_end:
-                joinable = True
-            elif gap == "\n" and names.is_initial(last.text) and last.end == prev_raw_end:
-                joinable = True
-        if not is_blocked and (_is_cap(tok) or (run and tok.low in _PARTICLES)):
-            if run and not joinable:
-                yield run
-                run = []
-            run.append(tok)
-        else:
-            if run:
-                yield run
+        # most words are lowercase and only end a run: a Token is made for those that join one
+        if word.capitalized or (run and word.low in _PARTICLES):
+            tok_end = m.start() + word.end
+            tok_start = tok_end - len(word.text)
+            if 1 not in taken[tok_start:tok_end]:
+                tok = Token(tok_start, tok_end, word.text, word.low)
+                if run and not _joinable(text, run[-1], prev_raw_end, m.start()):
+                    yield run
+                    run = []
+                run.append(tok)
+                prev_raw_end = m.end()
+                continue
+        if run:
+            yield run
             run = []
         prev_raw_end = m.end()
     if run:
