@@ -32,6 +32,10 @@ def _display(phrase: str, gazetteer: Gazetteer) -> str:
     return " ".join(words)
 
 
+_SPACES_RE = re.compile(r"\s+")
+_LEADING_THE_RE = re.compile(r"^(?:the|The)\s+")
+
+
 class _Collector:
     def __init__(self, kind: str, text: str):
         self.kind, self.text = kind, text
@@ -44,7 +48,7 @@ class _Collector:
             record = EntityRecord(self.kind, key, name, [], [], gazetteer_id=entry.slug if entry else None,
                                   entity_type=entry.type if entry else None)
             self.records[key] = record
-        surface = form or re.sub(r"^(?:the|The)\s+", "", re.sub(r"\s+", " ", self.text[start:end]))
+        surface = form or _LEADING_THE_RE.sub("", _SPACES_RE.sub(" ", self.text[start:end]))
         if surface not in record.forms:
             record.forms.append(surface)
         if not any(m.start == start and m.end == end for m in record.mentions):
@@ -80,11 +84,14 @@ def _merge_generic_into_specific(orgs: _Collector) -> None:
                 and generic.entity_type not in ("ministry", "party-body", "embassy", None, ""):
             continue  # a body in its own right ('Soviet Army' inside 'General Staff of the Soviet Army'), not a shorthand
 
+        # built once per record, not for each form of each other record
+        located = re.compile(re.escape(generic.name) + r"\s+(?:in|to|at)\s")
+        suffix = " " + generic.name if len(generic.name.split()) >= 2 else None
+
         def names_it(r) -> bool:
             # 'GDR Embassy' -> 'GDR Embassy in the DPRK'; 'Foreign Ministry' -> 'Chinese Foreign Ministry'
             forms = [r.name, *r.forms]
-            return any(re.match(re.escape(generic.name) + r"\s+(?:in|to|at)\s", f) or
-                       (f.endswith(" " + generic.name) and len(generic.name.split()) >= 2) for f in forms)
+            return any(located.match(f) or (suffix is not None and f.endswith(suffix)) for f in forms)
 
         specific = [r for r in records if r is not generic and names_it(r)]
         if len(specific) != 1:
