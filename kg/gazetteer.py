@@ -119,11 +119,16 @@ class Gazetteer:
         return iter(hits)
 
 
+_LEADING_THE_RE = re.compile(r"^the\s+")
+_SPACES_DOTS_RE = re.compile(r"[\s.]+")
+
+
+@lru_cache(maxsize=100_000)  # pure, and asked of every candidate name of every document
 def fold(form: str) -> str:
     """Case- and punctuation-insensitive key for a gazetteer form."""
     form = form.lower().replace("’", "'")
-    form = re.sub(r"^the\s+", "", form)
-    return re.sub(r"[\s.]+", " ", form).strip()
+    form = _LEADING_THE_RE.sub("", form)
+    return _SPACES_DOTS_RE.sub(" ", form).strip()
 
 
 def gazetteer_dirs(extra: Iterable[Path | str] = ()) -> list[Path]:

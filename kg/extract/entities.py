@@ -479,8 +479,12 @@ def _is_class_of_bodies(surface: str) -> bool:
     return bool(heads) and _singular(heads[-1]) is not None
 
 
+_GAP_RE = re.compile(r"[ \t]+|[ \t]*\n[ \t]*")
+_ORDINAL_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
+
+
 def _gap_ok(text: str, a: int, b: int) -> bool:
-    return bool(re.fullmatch(r"[ \t]+|[ \t]*\n[ \t]*", text[a:b])) and "\n\n" not in text[a:b]
+    return bool(_GAP_RE.fullmatch(text[a:b])) and "\n\n" not in text[a:b]
 
 
 def _expand_left(text: str, words, i: int) -> int:
@@ -488,7 +492,7 @@ def _expand_left(text: str, words, i: int) -> int:
     while lo > 0 and _gap_ok(text, words[lo - 1].end(), words[lo].start()):
         prev = words[lo - 1].group(0)
         low = prev.lower().rstrip(".")
-        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", prev):
+        if _ORDINAL_RE.fullmatch(prev):
             lo -= 1
             continue
         if prev.endswith(("'s", "’s")):

@@ -159,10 +159,13 @@ _ABBREVIATIONS = {"cde", "cdes", "com", "mr", "mrs", "ms", "dr", "gen", "col", "
                   "jan", "feb", "aug", "sept", "sep", "oct", "nov", "dec"}  # 'Dec. 13' ends no sentence
 
 
+_LAST_WORD_RE = re.compile(r"([\w.]+)$")
+
+
 def _is_boundary(text: str, m: re.Match) -> bool:
     if m.group(0) == "\n":
         return True
-    word = re.search(r"([\w.]+)$", text[max(0, m.start() - 12):m.start()])
+    word = _LAST_WORD_RE.search(text[max(0, m.start() - 12):m.start()])
     if word is None:
         return True
     w = word.group(1).lower()

@@ -177,11 +177,14 @@ def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> It
         yield run
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _name_like(tok: Token) -> bool:
     low = tok.low
     if low in STOPWORDS or low in DEMONYMS or low in _MONTHS or low in ORG_HEADS or low in PLACE_HEADS:
         return False
-    if re.search(r"\d", tok.text) or len(tok.text) == 1 and not tok.text.isalpha():
+    if _DIGIT_RE.search(tok.text) or len(tok.text) == 1 and not tok.text.isalpha():
         return False
     if tok.text.isupper() and len(tok.text.replace(".", "")) <= 5 and not names.is_initial(tok.text) and \
             names.translit_fold(tok.text) not in names.EAST_ASIAN_SURNAMES and "-" not in tok.text:
@@ -389,8 +392,11 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
     return out
 
 
+_NEXT_WORD_RE = re.compile(r"[ \t]+([A-Za-z]+)")
+
+
 def _org_follows(text: str, end: int) -> bool:
-    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:end + 30])
+    m = _NEXT_WORD_RE.match(text[end:end + 30])
     return bool(m) and (m.group(1).lower() in ORG_HEADS or m.group(1).lower() in PLACE_HEADS)
 
 
