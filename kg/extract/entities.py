@@ -113,17 +113,20 @@ def _gazetteer_pass(doc: ParsedDocument, gazetteer: Gazetteer):
     text = doc.text
     places, orgs = _Collector("place", text), _Collector("organization", text)
     gaz_spans: list[tuple[int, int]] = []
+    # characters inside the names found so far: a constant-time overlap test instead of a loop over gaz_spans
+    taken = bytearray(len(text))
     for region in _regions(doc):
         for s, e, entry in gazetteer.find("organization", text, region.start, region.end):
             orgs.add("o:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
             gaz_spans.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
         for s, e, entry in gazetteer.find("place", text, region.start, region.end):
-            if any(a <= s and e <= b and (b - a) > (e - s) for a, b in gaz_spans):
-                continue  # a place inside an organization's name ("Carnegie Corporation of New York")
-            if any(a < e and s < b for a, b in gaz_spans):
+            if 1 in taken[s:e]:
+                # inside an organization's name ("Carnegie Corporation of New York"), or across a name found before
                 continue
             places.add("l:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
             gaz_spans.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
     # "[Bu]", "[Po]": the country tags of a list of participants
     for region in _regions(doc):
         for m in re.finditer(r"\[(%s)\]" % "|".join(COUNTRY_TAGS), text[region.start:region.end]):

@@ -174,11 +174,10 @@ def _is_boundary(text: str, m: re.Match) -> bool:
 
 def _sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     """The sentence around ``pos``; initials and 'Cde.' do not end a sentence."""
-    start = lo
     # search a little past pos: the lookahead must see the capital that starts the sentence
-    for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), min(hi, pos + 3)):
-        if m.end() <= pos and _is_boundary(text, m):
-            start = m.end()
+    before = [m for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), min(hi, pos + 3)) if m.end() <= pos]
+    # the last boundary before pos: tested from the nearest back, not all of them
+    start = next((m.end() for m in reversed(before) if _is_boundary(text, m)), lo)
     end = hi
     for m in _BOUNDARY_RE.finditer(text, pos, min(hi, pos + 800)):
         if _is_boundary(text, m):
