@@ -154,9 +154,12 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
             continue
         words = [m for m in _WORD_RE.finditer(text, region.start, region.end)]
         for i, w in enumerate(words):
-            low = w.group(0).lower().rstrip(".")
-            is_org = low in ORG_HEADS and w.group(0)[0].isupper()
-            is_place = low in PLACE_HEADS and w.group(0)[0].isupper()
+            word = w.group(0)
+            if not word[0].isupper():
+                continue  # most words: no head noun of a name is lowercase
+            low = word.lower().rstrip(".")
+            is_org = low in ORG_HEADS
+            is_place = low in PLACE_HEADS
             if not (is_org or is_place):
                 continue
             if any(a < w.end() and w.start() < b for a, b in people_spans):
