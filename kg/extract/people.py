@@ -113,7 +113,8 @@ class _Word(NamedTuple):
 
 @lru_cache(maxsize=100_000)  # pure, and asked of every word of every document: the vocabulary repeats
 def _clean_word(raw: str) -> Optional[_Word]:
-    """The cleaned word of a raw token (None when nothing is left)."""
+    """The word a raw token stands for: possessive, footnote digits, the period that ends a sentence
+    and leading quotes removed (None when nothing is left)."""
     end = len(raw)
     word = raw
     for suffix in ("’s", "'s", "’", "'"):
@@ -157,19 +158,19 @@ def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> It
         word = _clean_word(m.group(0))
         if word is None:
             continue
-        # most words are lowercase and only end a run: a Token is made for those that join one
+        tok = None
+        # most words are lowercase and only end a run: a Token is made for those that may join one
         if word.capitalized or (run and word.low in _PARTICLES):
             tok_end = m.start() + word.end
             tok_start = tok_end - len(word.text)
             if 1 not in taken[tok_start:tok_end]:
                 tok = Token(tok_start, tok_end, word.text, word.low)
-                if run and not _joinable(text, run[-1], prev_raw_end, m.start()):
-                    yield run
-                    run = []
-                run.append(tok)
-                prev_raw_end = m.end()
-                continue
-        if run:
+        if tok is not None:
+            if run and not _joinable(text, run[-1], prev_raw_end, m.start()):
+                yield run
+                run = []
+            run.append(tok)
+        elif run:
             yield run
             run = []
         prev_raw_end = m.end()
