@@ -79,6 +79,7 @@ class Gazetteer:
                 self._by_form[entry.kind].setdefault(form, entry)
                 self._folded[entry.kind].setdefault(fold(form), entry)
         self._patterns: dict[str, re.Pattern] = {}
+        self._recent_scans: dict[tuple, list[tuple[int, int, Entry]]] = {}
 
     def get(self, kind: str, slug: str) -> Optional[Entry]:
         return self.entries.get((kind, slug))
@@ -95,19 +96,39 @@ class Gazetteer:
             self._patterns[kind] = re.compile(r"(?<![\w'’-])(?:%s)(?![\w-]|['’]\w)" % trie_pattern(self._by_form[kind]))
         return self._patterns[kind]
 
+    _RECENT_SCANS = 32
+
     def find(self, kind: str, text: str, start: int = 0, end: Optional[int] = None) -> Iterator[tuple[int, int, Entry]]:
+        """(start, end, entry) for every form of that kind in ``text[start:end]``.
+
+        The hits of the last few scans are kept: extraction scans the same regions of a document
+        twice, for places and organizations before and after its people are known.
+        """
         end = len(text) if end is None else end
-        for m in self.pattern(kind).finditer(text, start, end):
-            entry = self._by_form[kind].get(m.group(0))
-            if entry is not None:
-                yield m.start(), m.end(), entry
+        key = (kind, text, start, end)
+        hits = self._recent_scans.get(key)
+        if hits is None:
+            hits = []
+            for m in self.pattern(kind).finditer(text, start, end):
+                entry = self._by_form[kind].get(m.group(0))
+                if entry is not None:
+                    hits.append((m.start(), m.end(), entry))
+            if len(self._recent_scans) >= self._RECENT_SCANS:
+                del self._recent_scans[next(iter(self._recent_scans))]  # the oldest
+            self._recent_scans[key] = hits
+        return iter(hits)
 
 
+_LEADING_THE_RE = re.compile(r"^the\s+")
+_SPACES_DOTS_RE = re.compile(r"[\s.]+")
+
+
+@lru_cache(maxsize=100_000)  # pure, and asked of every candidate name of every document
 def fold(form: str) -> str:
     """Case- and punctuation-insensitive key for a gazetteer form."""
     form = form.lower().replace("’", "'")
-    form = re.sub(r"^the\s+", "", form)
-    return re.sub(r"[\s.]+", " ", form).strip()
+    form = _LEADING_THE_RE.sub("", form)
+    return _SPACES_DOTS_RE.sub(" ", form).strip()
 
 
 def gazetteer_dirs(extra: Iterable[Path | str] = ()) -> list[Path]:

@@ -63,19 +63,24 @@ def clean_form(form: str) -> str:
     return form.strip(" ,.:;")
 
 
+_GLUED_INITIAL_RE = re.compile(r"\b([A-Z][a-z]?)\.(?=[A-Z])")
+_SPACES_RE = re.compile(r"\s+")
+
+
 def tokens(form: str) -> list[str]:
     """Name tokens: initials split ('A.M.' -> 'A.', 'M.'), titles kept."""
     form = clean_form(form)
-    form = re.sub(r"\b([A-Z][a-z]?)\.(?=[A-Z])", r"\1. ", form)
-    return [t for t in re.split(r"\s+", form) if t]
+    form = _GLUED_INITIAL_RE.sub(r"\1. ", form)
+    return [t for t in _SPACES_RE.split(form) if t]
 
 
 _NOT_INITIALS = {"No.", "Nr.", "St.", "Mr.", "Dr.", "Co.", "Jr.", "Sr.", "Ms.", "Op.", "Ll.", "Pp.", "Vs."}
+_INITIAL_RE = re.compile(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]")
 
 
 def is_initial(token: str) -> bool:
     """'A.', 'Gh.' (Romanian), a bare capital; not abbreviations such as 'No.' or 'Dr.'."""
-    return token not in _NOT_INITIALS and bool(re.fullmatch(r"[A-ZÀ-Ž][a-z]?\.|[A-Z]", token))
+    return token not in _NOT_INITIALS and bool(_INITIAL_RE.fullmatch(token))
 
 
 def smart_title(token: str) -> str:

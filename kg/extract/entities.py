@@ -32,6 +32,10 @@ def _display(phrase: str, gazetteer: Gazetteer) -> str:
     return " ".join(words)
 
 
+_SPACES_RE = re.compile(r"\s+")
+_LEADING_THE_RE = re.compile(r"^(?:the|The)\s+")
+
+
 class _Collector:
     def __init__(self, kind: str, text: str):
         self.kind, self.text = kind, text
@@ -44,7 +48,7 @@ class _Collector:
             record = EntityRecord(self.kind, key, name, [], [], gazetteer_id=entry.slug if entry else None,
                                   entity_type=entry.type if entry else None)
             self.records[key] = record
-        surface = form or re.sub(r"^(?:the|The)\s+", "", re.sub(r"\s+", " ", self.text[start:end]))
+        surface = form or _LEADING_THE_RE.sub("", _SPACES_RE.sub(" ", self.text[start:end]))
         if surface not in record.forms:
             record.forms.append(surface)
         if not any(m.start == start and m.end == end for m in record.mentions):
@@ -80,11 +84,14 @@ def _merge_generic_into_specific(orgs: _Collector) -> None:
                 and generic.entity_type not in ("ministry", "party-body", "embassy", None, ""):
             continue  # a body in its own right ('Soviet Army' inside 'General Staff of the Soviet Army'), not a shorthand
 
+        # built once per record, not for each form of each other record
+        located = re.compile(re.escape(generic.name) + r"\s+(?:in|to|at)\s")
+        suffix = " " + generic.name if len(generic.name.split()) >= 2 else None
+
         def names_it(r) -> bool:
             # 'GDR Embassy' -> 'GDR Embassy in the DPRK'; 'Foreign Ministry' -> 'Chinese Foreign Ministry'
             forms = [r.name, *r.forms]
-            return any(re.match(re.escape(generic.name) + r"\s+(?:in|to|at)\s", f) or
-                       (f.endswith(" " + generic.name) and len(generic.name.split()) >= 2) for f in forms)
+            return any(located.match(f) or (suffix is not None and f.endswith(suffix)) for f in forms)
 
         specific = [r for r in records if r is not generic and names_it(r)]
         if len(specific) != 1:
@@ -106,17 +113,20 @@ def _gazetteer_pass(doc: ParsedDocument, gazetteer: Gazetteer):
     text = doc.text
     places, orgs = _Collector("place", text), _Collector("organization", text)
     gaz_spans: list[tuple[int, int]] = []
+    # characters inside the names found so far: a constant-time overlap test instead of a loop over gaz_spans
+    taken = bytearray(len(text))
     for region in _regions(doc):
         for s, e, entry in gazetteer.find("organization", text, region.start, region.end):
             orgs.add("o:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
             gaz_spans.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
         for s, e, entry in gazetteer.find("place", text, region.start, region.end):
-            if any(a <= s and e <= b and (b - a) > (e - s) for a, b in gaz_spans):
-                continue  # a place inside an organization's name ("Carnegie Corporation of New York")
-            if any(a < e and s < b for a, b in gaz_spans):
+            if 1 in taken[s:e]:
+                # inside an organization's name ("Carnegie Corporation of New York"), or across a name found before
                 continue
             places.add("l:" + entry.slug, entry.name, s, e, "gazetteer", 0.95, entry)
             gaz_spans.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
     # "[Bu]", "[Po]": the country tags of a list of participants
     for region in _regions(doc):
         for m in re.finditer(r"\[(%s)\]" % "|".join(COUNTRY_TAGS), text[region.start:region.end]):
@@ -144,9 +154,12 @@ def _pattern_pass(doc, gazetteer, places, orgs, gaz_spans, people_spans) -> None
             continue
         words = [m for m in _WORD_RE.finditer(text, region.start, region.end)]
         for i, w in enumerate(words):
-            low = w.group(0).lower().rstrip(".")
-            is_org = low in ORG_HEADS and w.group(0)[0].isupper()
-            is_place = low in PLACE_HEADS and w.group(0)[0].isupper()
+            word = w.group(0)
+            if not word[0].isupper():
+                continue  # most words: no head noun of a name is lowercase
+            low = word.lower().rstrip(".")
+            is_org = low in ORG_HEADS
+            is_place = low in PLACE_HEADS
             if not (is_org or is_place):
                 continue
             if any(a < w.end() and w.start() < b for a, b in people_spans):
@@ -472,8 +485,12 @@ def _is_class_of_bodies(surface: str) -> bool:
     return bool(heads) and _singular(heads[-1]) is not None
 
 
+_GAP_RE = re.compile(r"[ \t]+|[ \t]*\n[ \t]*")
+_ORDINAL_RE = re.compile(r"\d{1,2}(?:st|nd|rd|th)")
+
+
 def _gap_ok(text: str, a: int, b: int) -> bool:
-    return bool(re.fullmatch(r"[ \t]+|[ \t]*\n[ \t]*", text[a:b])) and "\n\n" not in text[a:b]
+    return bool(_GAP_RE.fullmatch(text[a:b])) and "\n\n" not in text[a:b]
 
 
 def _expand_left(text: str, words, i: int) -> int:
@@ -481,7 +498,7 @@ def _expand_left(text: str, words, i: int) -> int:
     while lo > 0 and _gap_ok(text, words[lo - 1].end(), words[lo].start()):
         prev = words[lo - 1].group(0)
         low = prev.lower().rstrip(".")
-        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)", prev):
+        if _ORDINAL_RE.fullmatch(prev):
             lo -= 1
             continue
         if prev.endswith(("'s", "’s")):

@@ -58,6 +58,11 @@ _SPEECH_RE = re.compile(
     r"raised|touched|requested|asserted|mentioned|continued|underlined|recalled|confirmed|objected|insisted|"
     r"reacted|directed attention|began|opened|greeted|accepted|reminded|conveyed|transmitted)\b")
 # between a name and its verb: "[Iudin]", "(head of the 1st department)", ", in his turn,", "then"
+# the per-mention tests of _participants, compiled once
+_REPORTED_SPEECH_RE = re.compile(r"\b(?:that|about|whether|how)\b")
+_SPEECH_BEFORE_RE = re.compile(r"\b(said|noted|asked|replied|stressed|observed|added)\s+$")
+_PLANNED_RE = re.compile(r"\b(will|would|planned|to take part)\b")
+_AND_SUBJECT_RE = re.compile(r"[ \t]+and[ \t]+([^\n]{1,40}?)[ \t]+(?:then[ \t]+)?(\w+)")
 _SPEECH_LEAD_RE = re.compile(r"(?:[ \t]*\[[^\]\n]*\])?(?:[ \t]*\([^)\n]{1,80}\))?(?:[ \t]*,[^,\n]{1,40},)?[ \t]+"
                              r"(?:(?:then|also|again|further|in his turn|in turn|immediately|once again)[ \t]+)?")
 _PLACE_CUE_RE = re.compile(r"\b(?:at|in) (?:the )?(?P<place>airport|[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,4}|our Embassy|the Embassy)")
@@ -159,10 +164,13 @@ _ABBREVIATIONS = {"cde", "cdes", "com", "mr", "mrs", "ms", "dr", "gen", "col", "
                   "jan", "feb", "aug", "sept", "sep", "oct", "nov", "dec"}  # 'Dec. 13' ends no sentence
 
 
+_LAST_WORD_RE = re.compile(r"([\w.]+)$")
+
+
 def _is_boundary(text: str, m: re.Match) -> bool:
     if m.group(0) == "\n":
         return True
-    word = re.search(r"([\w.]+)$", text[max(0, m.start() - 12):m.start()])
+    word = _LAST_WORD_RE.search(text[max(0, m.start() - 12):m.start()])
     if word is None:
         return True
     w = word.group(1).lower()
@@ -171,11 +179,10 @@ def _is_boundary(text: str, m: re.Match) -> bool:
 
 def _sentence_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     """The sentence around ``pos``; initials and 'Cde.' do not end a sentence."""
-    start = lo
     # search a little past pos: the lookahead must see the capital that starts the sentence
-    for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), min(hi, pos + 3)):
-        if m.end() <= pos and _is_boundary(text, m):
-            start = m.end()
+    before = [m for m in _BOUNDARY_RE.finditer(text, max(lo, pos - 600), min(hi, pos + 3)) if m.end() <= pos]
+    # the last boundary before pos: tested from the nearest back, not all of them
+    start = next((m.end() for m in reversed(before) if _is_boundary(text, m)), lo)
     end = hi
     for m in _BOUNDARY_RE.finditer(text, pos, min(hi, pos + 800)):
         if _is_boundary(text, m):
@@ -478,8 +485,8 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
             add(person, "speaker", mention, "speaker-label", 0.9)
     # subjects of speech verbs and people said to be present (not inside reported speech)
     for person, mention in _people_in(span.start, span.end, people):
-        s0, _ = _sentence_bounds(text, mention.start, span.start, span.end)
-        if re.search(r"\b(?:that|about|whether|how)\b", text[s0:mention.start]):
+        s, e = _sentence_bounds(text, mention.start, span.start, span.end)
+        if _REPORTED_SPEECH_RE.search(text[s:mention.start]):
             continue
         after = text[mention.end:mention.end + 50]
         lead = _SPEECH_LEAD_RE.match(after)
@@ -487,12 +494,11 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
             add(person, "speaker", mention, "speech-verb", 0.8)
             continue
         before = text[max(span.start, mention.start - 30):mention.start]
-        if re.search(r"\b(said|noted|asked|replied|stressed|observed|added)\s+$", before):
+        if _SPEECH_BEFORE_RE.search(before):
             add(person, "speaker", mention, "speech-verb", 0.75)
             continue
-        s, e = _sentence_bounds(text, mention.start, span.start, span.end)
         sentence = text[s:e]
-        if _PRESENT_RE.search(sentence) and not re.search(r"\b(will|would|planned|to take part)\b", sentence):
+        if _PRESENT_RE.search(sentence) and not _PLANNED_RE.search(sentence):
             # only names in the subject of "X and Y were present"
             pm = _PRESENT_RE.search(sentence)
             if mention.start < s + pm.start() or "presence of" in pm.group(0):
@@ -502,7 +508,7 @@ def _participants(doc: ParsedDocument, meeting: MeetingRecord, people: list[Enti
         if person.key in added:
             continue
         after = text[mention.end:mention.end + 80]
-        m = re.match(r"[ \t]+and[ \t]+([^\n]{1,40}?)[ \t]+(?:then[ \t]+)?(\w+)", after)
+        m = _AND_SUBJECT_RE.match(after)
         if m and _SPEECH_RE.match(m.group(2)):
             add(person, "speaker", mention, "speech-verb", 0.7)
     meeting.participants = list(added.values())

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from functools import lru_cache
+from typing import Iterable, NamedTuple, Optional
 
 from .. import names
 from ..frus import participants_lists
 from ..gazetteer import Gazetteer
 from ..records import EntityRecord, Mention, ParsedDocument, Span
+from ..trie import trie_pattern
 from .lexicon import (ADVERBS, DEMONYMS, GIVEN_NAMES, ORG_HEADS, PERSON_TITLES, PLACE_HEADS, PLURAL_TITLES,
                       SPEECH_VERBS, STOPWORDS)
 
@@ -44,10 +46,7 @@ class Token:
     start: int
     end: int
     text: str  # cleaned: trailing period of a sentence, possessive, footnote digits removed
-
-    @property
-    def low(self) -> str:
-        return self.text.lower().rstrip(".")
+    low: str  # lowercase, without a final period: the form the word lists hold
 
 
 @dataclass
@@ -100,31 +99,51 @@ def _quote(cand: Candidate) -> str:
     return cand.form  # replaced by the caller with the exact text at the offsets
 
 
-def _clean_token(text: str, start: int, raw: str) -> Optional[Token]:
-    end = start + len(raw)
+_FOOTNOTE_DIGITS_RE = re.compile(r"^(.*?[A-Za-zÀ-ž])(\d{1,2})$")
+_DOTTED_INITIALS_RE = re.compile(r"(?:[A-Z][a-z]?\.){2,3}")  # 'A.M.', 'Gh.I.'
+_SPACES_RE = re.compile(r"[ \t]+")
+
+
+class _Word(NamedTuple):
+    end: int  # where the cleaned word ends in the raw token
+    text: str
+    low: str
+    capitalized: bool
+
+
+@lru_cache(maxsize=100_000)  # pure, and asked of every word of every document: the vocabulary repeats
+def _clean_word(raw: str) -> Optional[_Word]:
+    """The word a raw token stands for: possessive, footnote digits, the period that ends a sentence
+    and leading quotes removed (None when nothing is left)."""
+    end = len(raw)
     word = raw
     for suffix in ("’s", "'s", "’", "'"):
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             word = word[: -len(suffix)]
             end -= len(suffix)
             break
-    m = re.match(r"^(.*?[A-Za-zÀ-ž])(\d{1,2})$", word)
+    m = _FOOTNOTE_DIGITS_RE.match(word)
     if m and word[:-len(m.group(2))].isupper():
         word = m.group(1)
-        end = start + len(word)
+        end = len(word)
     if word.endswith(".") and not names.is_initial(word) and word.lower() not in _ABBREV and \
-            not re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", word):
+            not _DOTTED_INITIALS_RE.fullmatch(word):
         word = word[:-1]
         end -= 1
     word = word.lstrip("'’‘")
     if not word:
         return None
-    return Token(end - len(word), end, word)
+    first = next((c for c in word if c.isalpha()), "")
+    capitalized = bool(first) and first.isupper() and not word[0].isdigit()
+    return _Word(end, word, word.lower().rstrip("."), capitalized)
 
 
-def _is_cap(tok: Token) -> bool:
-    first = next((c for c in tok.text if c.isalpha()), "")
-    return bool(first) and first.isupper() and not tok.text[0].isdigit()
+def _joinable(text: str, last: Token, prev_raw_end: int, start: int) -> bool:
+    """Does a token starting at ``start`` continue the run that ends with ``last``?"""
+    if last.end != prev_raw_end:
+        return False  # 'Kim,' or 'Kim)' ends the run
+    gap = text[prev_raw_end:start]
+    return bool(_SPACES_RE.fullmatch(gap)) or (gap == "\n" and names.is_initial(last.text))
 
 
 def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> Iterable[list[Token]]:
@@ -134,39 +153,39 @@ def _runs(text: str, start: int, end: int, blocked: list[tuple[int, int]]) -> It
         if e > s:
             taken[max(0, s):min(len(text), e)] = b"\x01" * (min(len(text), e) - max(0, s))
     run: list[Token] = []
-    prev_raw_end = None
+    prev_raw_end = 0
     for m in _TOKEN_RE.finditer(text, start, end):
-        tok = _clean_token(text, m.start(), m.group(0))
-        if tok is None:
+        word = _clean_word(m.group(0))
+        if word is None:
             continue
-        is_blocked = 1 in taken[tok.start:tok.end]
-        joinable = False
-        if run and prev_raw_end is not None:
-            gap = text[prev_raw_end:m.start()]
-            last = run[-1]
-            if re.fullmatch(r"[ \t]+", gap) and last.end == prev_raw_end:
-                joinable = True
-            elif gap == "\n" and names.is_initial(last.text) and last.end == prev_raw_end:
-                joinable = True
-        if not is_blocked and (_is_cap(tok) or (run and tok.low in _PARTICLES)):
-            if run and not joinable:
+        tok = None
+        # most words are lowercase and only end a run: a Token is made for those that may join one
+        if word.capitalized or (run and word.low in _PARTICLES):
+            tok_end = m.start() + word.end
+            tok_start = tok_end - len(word.text)
+            if 1 not in taken[tok_start:tok_end]:
+                tok = Token(tok_start, tok_end, word.text, word.low)
+        if tok is not None:
+            if run and not _joinable(text, run[-1], prev_raw_end, m.start()):
                 yield run
                 run = []
             run.append(tok)
-        else:
-            if run:
-                yield run
+        elif run:
+            yield run
             run = []
         prev_raw_end = m.end()
     if run:
         yield run
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
 def _name_like(tok: Token) -> bool:
     low = tok.low
     if low in STOPWORDS or low in DEMONYMS or low in _MONTHS or low in ORG_HEADS or low in PLACE_HEADS:
         return False
-    if re.search(r"\d", tok.text) or len(tok.text) == 1 and not tok.text.isalpha():
+    if _DIGIT_RE.search(tok.text) or len(tok.text) == 1 and not tok.text.isalpha():
         return False
     if tok.text.isupper() and len(tok.text.replace(".", "")) <= 5 and not names.is_initial(tok.text) and \
             names.translit_fold(tok.text) not in names.EAST_ASIAN_SURNAMES and "-" not in tok.text:
@@ -175,12 +194,15 @@ def _name_like(tok: Token) -> bool:
 
 
 def _title_alternation(words) -> str:
+    """Every word as written, capitalized or in capitals, as a trie: the patterns below that use it
+    end with '$', so only the set of words matters, and a trie is several times faster than a flat
+    alternation of hundreds of titles tried at every position of the window."""
     forms = set()
     for w in words:
-        forms.add(re.escape(w))
-        forms.add(re.escape(w[:1].upper() + w[1:]))
-        forms.add(re.escape(w.upper()))
-    return "|".join(sorted(forms, key=len, reverse=True))
+        forms.add(w)
+        forms.add(w[:1].upper() + w[1:])
+        forms.add(w.upper())
+    return trie_pattern(forms)
 
 
 _TITLE_ALT = _title_alternation((PERSON_TITLES | names.TITLE_WORDS) - {"party", "state", "member", "first", "second", "third"})
@@ -188,6 +210,9 @@ _DEMONYM_ALT = _title_alternation(DEMONYMS | {"us", "u.s."})
 _ROLE_RE = re.compile(
     rf"(?:(?:{_DEMONYM_ALT}|{_TITLE_ALT}|[A-Z]{{2,6}}|[1-9](?:st|nd|rd|th))\.?[ \t]+)*(?:{_TITLE_ALT})\.?"
     rf"(?:[ \t]+(?:of|for|to|in)[ \t]+(?:the[ \t]+)?(?:[A-Z][\w'’.-]*[ \t]+){{0,4}}[A-Z][\w'’.-]*)?[ \t]*[,\]]?[ \t]*$")
+# 'Secretary of State Rusk': the title's head before 'of', at the end of the text before the title tokens
+_TITLE_OF_RE = re.compile(
+    rf"(?:^|[ \t(])((?:(?:{_DEMONYM_ALT}|{_TITLE_ALT})\.?[ \t]+)*(?:{_TITLE_ALT})[ \t]+(?:of|for)[ \t]+)$")
 _HONORIFICS = {"cde", "cde.", "cdes", "cdes.", "comrade", "comrades", "com", "com.", "mr", "mr.", "mrs", "mrs.",
                "ms", "ms.", "dr", "dr.", "mister", "madame", "sir", "messrs", "messrs."}
 
@@ -254,7 +279,7 @@ def _east_asian(tokens: list[Token]) -> bool:
 def _has_initials(tokens: list[Token]) -> bool:
     if len(tokens) < 2:
         return False
-    initials = [names.is_initial(t.text) or re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", t.text) for t in tokens]
+    initials = [names.is_initial(t.text) or _DOTTED_INITIALS_RE.fullmatch(t.text) for t in tokens]
     if all(initials):
         return False
     # initials first ("A. M. Puzanov") or last ("Kryukov M.E.")
@@ -281,7 +306,7 @@ def _segments(run: list[Token]) -> list[tuple[list[Token], list[Token]]]:
     titles: list[Token] = []
     name: list[Token] = []
     for i, tok in enumerate(run):
-        initial = names.is_initial(tok.text) or bool(re.fullmatch(r"(?:[A-Z][a-z]?\.){2,3}", tok.text))
+        initial = names.is_initial(tok.text) or bool(_DOTTED_INITIALS_RE.fullmatch(tok.text))
         nxt = run[i + 1] if i + 1 < len(run) else None
         if initial and nxt is not None or (name and initial):
             name.append(tok)
@@ -328,8 +353,7 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
         before = _preceding_role(text, title_toks[0].start if title_toks else start, region.start)
         if title_toks and before is None:
             # 'Secretary of State Rusk': the title's head stands before 'of'
-            om = re.search(rf"(?:^|[ \t(])((?:(?:{_DEMONYM_ALT}|{_TITLE_ALT})\.?[ \t]+)*(?:{_TITLE_ALT})[ \t]+(?:of|for)[ \t]+)$",
-                           text[max(region.start, title_toks[0].start - 60):title_toks[0].start])
+            om = _TITLE_OF_RE.search(text[max(region.start, title_toks[0].start - 60):title_toks[0].start])
             if om:
                 before = om.group(1).strip()
         lead = " ".join(filter(None, [before, lead])) or None
@@ -369,8 +393,11 @@ def _candidates_from_run(doc: ParsedDocument, run: list[Token], region: Span, kn
     return out
 
 
+_NEXT_WORD_RE = re.compile(r"[ \t]+([A-Za-z]+)")
+
+
 def _org_follows(text: str, end: int) -> bool:
-    m = re.match(r"[ \t]+([A-Za-z]+)", text[end:end + 30])
+    m = _NEXT_WORD_RE.match(text[end:end + 30])
     return bool(m) and (m.group(1).lower() in ORG_HEADS or m.group(1).lower() in PLACE_HEADS)
 
 
