@@ -33,8 +33,10 @@ def main() -> None:
 @click.option("--query-endpoint", default=None, help="The remote store's SPARQL query endpoint [default: URL/query].")
 @click.option("--graph-store-endpoint", default=None, help="The remote store's Graph Store endpoint [default: URL/store].")
 @click.option("--full", is_flag=True, help="Write the whole graph anew, even when only a few documents changed.")
+@click.option("--checksum", is_flag=True, help="Judge every file by its content, not by its size and modification time "
+              "(as rsync --checksum: for files copied with their times kept).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary.")
-def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_endpoint, graph_store_endpoint, full,
+def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_endpoint, graph_store_endpoint, full, checksum,
           quiet) -> None:
     """Build the graph from every .txt file under PATHS."""
     from .build import build as run_build
@@ -50,7 +52,8 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_en
 
             remote = RemoteStore(store_url, query_url=query_endpoint, graph_store_url=graph_store_endpoint)
         report = run_build(paths, store_path, base_uri, progress=None if quiet else lambda m: click.echo(m, err=True),
-                           jobs=jobs, remote=remote, incremental=not full)
+                           jobs=jobs, remote=remote, incremental=not full,
+                           checksum=checksum)
     except (FileNotFoundError, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # a remote store that fails: say which and why, the local cache is intact

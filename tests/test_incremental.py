@@ -266,3 +266,21 @@ def test_a_server_write_into_a_document_graph_means_a_full_build(tmp_path):
     assert not any("urn:x:" in q for q in _quads(tmp_path / "s"))
     _change_c(docs, "the harvest")
     assert build([docs], tmp_path / "s").incremental is not None  # no write since: in place again
+
+
+def test_a_copy_that_kept_its_times_is_seen_with_checksum(tmp_path):
+    """Files are judged by size and modification time, as make and rsync judge them; an edit of the same size
+    whose times were put back (cp -p, rsync -t) goes unseen, unless the build is asked to read every file."""
+    import os
+
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    path = docs / "c.txt"
+    stat = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("harvest", "weather"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+    assert build([docs], tmp_path / "s").built == []
+    report = build([docs], tmp_path / "s", checksum=True)
+    assert report.built == ["c"]
+    assert any("weather" in q for q in _quads(tmp_path / "s"))
