@@ -116,7 +116,8 @@ def _with_charset(media_type: str) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx, store_link: str):
+    def __init__(self, ctx, store_link: str, epoch: int = 0):
+        self.epoch = epoch  # the pool's epoch when it opened the store: a write since makes its view stale
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(child, store_link), daemon=True)
         self.process.start()
@@ -147,8 +148,20 @@ class QueryPool:
         self._gate = threading.Condition()
         self._paused = False
         self._active = 0
+        self._epoch = 0  # one more at each exclusive write
         for _ in range(self.size):
-            self._idle.put(_Worker(self._ctx, self.store_link))
+            self._idle.put(self._new_worker())
+
+    def _new_worker(self) -> _Worker:
+        return _Worker(self._ctx, self.store_link, self._epoch)
+
+    def _give_back(self, worker: _Worker) -> None:
+        """Back to the idle workers, unless a write happened while it was busy: its view of the store is from
+        before the write, and the write has already put fresh workers in the pool."""
+        if worker.epoch == self._epoch:
+            self._idle.put(worker)
+        else:
+            worker.stop(kill=True)
 
     def run(self, job: Job) -> Answer:
         with self._gate:
@@ -166,7 +179,7 @@ class QueryPool:
                 while worker.process.is_alive():
                     if worker.conn.poll(min(0.5, max(0.0, deadline - time.monotonic()))):
                         answer = worker.conn.recv()
-                        self._idle.put(worker)
+                        self._give_back(worker)
                         return answer
                     if time.monotonic() >= deadline:
                         break
@@ -175,7 +188,8 @@ class QueryPool:
             # too slow, or dead: kill it and put a fresh worker in its place
             crashed = not worker.process.is_alive()
             worker.stop(kill=True)
-            self._idle.put(_Worker(self._ctx, self.store_link))
+            if worker.epoch == self._epoch:
+                self._idle.put(self._new_worker())
             if crashed:
                 raise WorkerCrashed("the query worker stopped unexpectedly; the query was not answered")
             raise QueryTimeout(f"Query timed out after {self.timeout:g} seconds and was cancelled")
@@ -191,6 +205,7 @@ class QueryPool:
             while self._paused:
                 self._gate.wait()
             self._paused = True
+            self._epoch += 1  # a query still running past the wait below gives its worker up when it ends
             deadline = time.monotonic() + self.timeout + 5
             while self._active and time.monotonic() < deadline:
                 self._gate.wait(0.1)
@@ -206,7 +221,7 @@ class QueryPool:
             yield
         finally:
             for _ in range(self.size):
-                self._idle.put(_Worker(self._ctx, self.store_link))
+                self._idle.put(self._new_worker())
             with self._gate:
                 self._paused = False
                 self._gate.notify_all()
