@@ -534,7 +534,7 @@ class _Patch:
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             entities = self._entities(db, cat, change)
-            uris, retired = self._registry(db, cat, change, set(gone))
+            registry_changes, retired = self._registry(db, cat, change, set(gone))
             quads += entities + retired
             # the dump: members of what did not change are copied as they are
             for name, moved in (("vocabulary", False), ("entities", bool(entities)), ("retired", bool(retired))):
@@ -568,8 +568,7 @@ class _Patch:
         report.incremental = len(affected) + len(gone)
         report.quads = quads
         self.store.swap(target)
-        if uris is not None:
-            registry.save(self.store.path, uris)
+        registry.save_changes(self.store.path, registry_changes)
         return True
 
     def _clear_foreign(self, db: ox.Store, doc_ids: list[str], gone: list[str]) -> None:
@@ -646,9 +645,9 @@ class _Patch:
         db.extend(new - old)
         return len(new - old) - len(old - new)
 
-    def _registry(self, db: ox.Store, cat, change, gone: set[str]) -> tuple[Optional[dict], int]:
-        """The URI registry for the URIs this patch minted again or no longer mints, and the retired graph
-        with it: the registry (None when unchanged) and the change in quads."""
+    def _registry(self, db: ox.Store, cat, change, gone: set[str]) -> tuple[dict, int]:
+        """The URI registry's entries for the URIs this patch minted again or no longer mints, and the retired
+        graph with them: the entries that change (written after the swap) and the change in quads."""
         minter = self.minter
         current: dict[str, dict] = {}
         for ident in change.after.values():
@@ -664,16 +663,17 @@ class _Patch:
                 current[minter.meeting(*minted)] = {"kind": "meeting", "members": [list(a) for a in accounts]}
             else:
                 vanished.add(minter.meeting(*minted))
-        published = registry.load(self.store.path)
-        uris, moved = registry.patch(published, current, vanished - set(current))
-        if not moved:
-            return None, 0
-        old = set(registry.retired_quads({u: published[u] for u in moved if u in published}, minter))
-        new = set(registry.retired_quads({u: uris[u] for u in moved if u in uris}, minter))
+        published = registry.Published(self.store.path)
+        try:
+            changes = registry.patch(published, current, vanished - set(current))
+            old = set(registry.retired_quads({u: published[u] for u in changes if u in published}, minter))
+        finally:
+            published.close()
+        new = set(registry.retired_quads(changes, minter))
         for quad in old - new:
             db.remove(quad)
         db.extend(new - old)
-        return uris, len(new - old) - len(old - new)
+        return changes, len(new - old) - len(old - new)
 
 
 def _iris(minter: Minter, change) -> list[str]:

@@ -1,16 +1,18 @@
 """The registry of published URIs: once a build has published a URI, it never breaks.
 
-Kept with the store (``uri-registry.json``). When a later build no longer mints a
-URI, the registry says what became of it: merged into another entity (the server
-answers ``301`` to the survivor and the graph says ``dcterms:isReplacedBy``), or
-gone (``410 Gone``), never a silent ``404``.
+Kept with the store (``uri-registry.sqlite``, one row per URI). When a later build no longer
+mints a URI, the registry says what became of it: merged into another entity (the server answers
+``301`` to the survivor and the graph says ``dcterms:isReplacedBy``), or gone (``410 Gone``),
+never a silent ``404``. An incremental build reads and writes only the rows it concerns.
 """
 from __future__ import annotations
 
 import json
-import os
+import sqlite3
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Iterator, Optional
 
 import pyoxigraph as ox
 
@@ -19,19 +21,103 @@ from .records import ExtractedDocument
 from .resolve import Resolution
 from .uris import Minter
 
-FILE = "uri-registry.json"
+FILE = "uri-registry.sqlite"
+LEGACY_FILE = "uri-registry.json"  # what stores kept before: read once, then replaced
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (uri TEXT PRIMARY KEY, status TEXT NOT NULL, replaced_by TEXT, entry TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_replaced_by ON entries (replaced_by);
+"""
+
+
+def _connect(store_dir: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(Path(store_dir) / FILE)
+    db.executescript(SCHEMA)
+    legacy = Path(store_dir) / LEGACY_FILE
+    if legacy.exists():
+        with db:
+            db.execute("DELETE FROM entries")
+            _write(db, json.loads(legacy.read_text(encoding="utf-8")))
+        legacy.unlink()
+    return db
+
+
+def _write(db: sqlite3.Connection, entries: dict[str, dict]) -> None:
+    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)",
+                   [(uri, e["status"], e.get("replaced_by"), json.dumps(e, separators=(",", ":")))
+                    for uri, e in entries.items()])
 
 
 def load(store_dir: Path) -> dict:
-    path = Path(store_dir) / FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """Every entry: for a full build, which decides the fate of every URI it no longer mints."""
+    if not (Path(store_dir) / FILE).exists() and not (Path(store_dir) / LEGACY_FILE).exists():
+        return {}
+    db = _connect(store_dir)
+    try:
+        return {uri: json.loads(entry) for uri, entry in db.execute("SELECT uri, entry FROM entries")}
+    finally:
+        db.close()
 
 
 def save(store_dir: Path, registry: dict) -> None:
+    """Replace every entry (after a full build), in one transaction."""
+    db = _connect(store_dir)
+    try:
+        with db:
+            db.execute("DELETE FROM entries")
+            _write(db, registry)
+    finally:
+        db.close()
+
+
+def save_changes(store_dir: Path, changes: dict[str, dict]) -> None:
+    """Write these entries (after an incremental build), in one transaction."""
+    db = _connect(store_dir)
+    try:
+        with db:
+            _write(db, changes)
+    finally:
+        db.close()
+
+
+def lookup(store_dir: Path, uri: str) -> Optional[dict]:
+    """One URI's entry, or None: what the server asks of a URI it does not find in the graph."""
     path = Path(store_dir) / FILE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(registry, indent=0, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    if not path.exists():
+        legacy = Path(store_dir) / LEGACY_FILE  # a store no build has touched since the registry moved
+        return json.loads(legacy.read_text(encoding="utf-8")).get(uri) if legacy.exists() else None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT entry FROM entries WHERE uri = ?", (uri,)).fetchone()
+        return json.loads(row[0]) if row else None
+    finally:
+        db.close()
+
+
+class Published(Mapping):
+    """The registry as a mapping read row by row: an incremental build asks for a few URIs only."""
+
+    def __init__(self, store_dir: Path):
+        self.db = _connect(store_dir)
+
+    def __getitem__(self, uri: str) -> dict:
+        row = self.db.execute("SELECT entry FROM entries WHERE uri = ?", (uri,)).fetchone()
+        if row is None:
+            raise KeyError(uri)
+        return json.loads(row[0])
+
+    def __iter__(self) -> Iterator[str]:
+        return (uri for uri, in self.db.execute("SELECT uri FROM entries"))
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+
+    def pointing_at(self, uris: set[str]) -> set[str]:
+        """The URIs recorded as replaced by one of these."""
+        return {uri for target in uris for uri, in self.db.execute(
+            "SELECT uri FROM entries WHERE replaced_by = ? AND status = 'replaced'", (target,))}
+
+    def close(self) -> None:
+        self.db.close()
 
 
 def minted(documents: list[ExtractedDocument], resolution: Resolution, minter: Minter) -> dict[str, dict]:
@@ -59,23 +145,41 @@ def update(registry: dict, current: dict[str, dict]) -> dict:
     return new
 
 
-def patch(registry: dict, current: dict[str, dict], vanished: set[str]) -> tuple[dict, set[str]]:
+def patch(registry: Published, current: dict[str, dict], vanished: set[str]) -> tuple[dict, set[str]]:
     """``update`` for a build that minted again only some URIs (``current``) and no longer mints
-    ``vanished``: the registry after it, and the URIs whose entry changed.
+    ``vanished``: the entries that change (to be written with ``save_changes``).
 
     What a vanished URI stood for went to URIs minted again in the same build, since an entity's
     records only ever join others of its block (see ``kg.resolve.block_of``).
     """
-    new = dict(registry)
-    new.update(_live(current))
+    changes = _live(current)
+    new = _Overlay(changes, registry)
     owner = _owners(current)
     # what pointed at a URI that vanished must find its new heir, as must the vanished URIs themselves
-    again = set(vanished) | {uri for uri, entry in registry.items()
-                             if entry["status"] == "replaced" and entry.get("replaced_by") in vanished}
+    again = set(vanished) | registry.pointing_at(vanished)
     for uri in sorted(again - set(current)):
         if uri in registry:
-            new[uri] = _fate(registry[uri], registry, new, owner, current)
-    return new, {uri for uri in set(current) | again if new.get(uri) != registry.get(uri)}
+            changes[uri] = _fate(registry[uri], registry, new, owner, current)
+    return {uri: e for uri, e in changes.items() if registry.get(uri) != e}
+
+
+class _Overlay(Mapping):
+    """The registry as it will be: these changes over the entries as they were."""
+
+    def __init__(self, changes: dict, base: Mapping):
+        self.changes, self.base = changes, base
+
+    def __getitem__(self, uri: str) -> dict:
+        return self.changes[uri] if uri in self.changes else self.base[uri]
+
+    def __contains__(self, uri) -> bool:
+        return uri in self.changes or uri in self.base
+
+    def __iter__(self):
+        raise NotImplementedError("an overlay is only looked into")
+
+    def __len__(self) -> int:
+        raise NotImplementedError("an overlay is only looked into")
 
 
 def _live(current: dict[str, dict]) -> dict:

@@ -53,14 +53,7 @@ class AppState:
         """What the URI registry says of a URI that is no longer minted: None, or its entry."""
         from kg import registry
 
-        path = self.store.path / registry.FILE
-        if not path.exists():
-            return None
-        stamp = path.stat().st_mtime_ns
-        if self._cache.get("registry-stamp") != stamp:
-            self._cache["registry"] = registry.load(self.store.path)
-            self._cache["registry-stamp"] = stamp
-        entry = self._cache["registry"].get(iri)
+        entry = registry.lookup(self.store.path, iri)
         return entry if entry and entry["status"] != "live" else None
 
     def search_db(self):

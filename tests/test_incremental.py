@@ -284,3 +284,43 @@ def test_a_copy_that_kept_its_times_is_seen_with_checksum(tmp_path):
     report = build([docs], tmp_path / "s", checksum=True)
     assert report.built == ["c"]
     assert any("weather" in q for q in _quads(tmp_path / "s"))
+
+
+def test_an_incremental_build_keeps_the_uri_registry_a_full_build_keeps(tmp_path):
+    """Same history, same registry: the URIs a patch no longer mints are replaced or gone as after a full build,
+    and the retired graph says so."""
+    from kg import registry
+
+    docs = _corpus(tmp_path)
+    for store in ("inc", "full"):
+        build([docs], tmp_path / store)
+    # 'Ivan Kovalenko' leaves a: b's 'I. Kovalenko' is a person of his own now, and c leaves altogether
+    _write(docs, "a", "Memorandum of Conversation with Ambassador Ivan Sorokin",
+           "3 March 1961\n\nI received Ambassador Ivan Sorokin at his request. Sorokin said the plan was good.\n")
+    (docs / "c.txt").unlink()
+    assert build([docs], tmp_path / "inc").incremental is not None
+    build([docs], tmp_path / "full", incremental=False)
+    patched, full = registry.load(tmp_path / "inc"), registry.load(tmp_path / "full")
+    assert patched == full
+    assert patched["http://localhost:5000/id/document/c"]["status"] == "gone"
+    assert any(e["status"] == "replaced" for e in patched.values())
+    assert _quads(tmp_path / "inc", "graph/provenance") == _quads(tmp_path / "full", "graph/provenance")
+
+
+def test_a_store_with_the_old_json_registry_keeps_its_history(tmp_path):
+    import json
+
+    from kg import registry
+
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    entries = registry.load(tmp_path / "s")
+    gone = "http://localhost:5000/id/person/someone-long-gone"
+    entries[gone] = {"kind": "person", "status": "gone", "members": [["x", "person-1"]]}
+    (tmp_path / "s" / registry.FILE).unlink()
+    (tmp_path / "s" / registry.LEGACY_FILE).write_text(json.dumps(entries), encoding="utf-8")
+    assert registry.lookup(tmp_path / "s", gone)["status"] == "gone"  # a server before the next build
+    _change_c(docs)
+    build([docs], tmp_path / "s")
+    assert not (tmp_path / "s" / registry.LEGACY_FILE).exists()
+    assert registry.lookup(tmp_path / "s", gone)["status"] == "gone"
