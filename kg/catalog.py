@@ -243,16 +243,15 @@ class Catalog:
         change.documents = {d for d, ed in changed.items() if ed is not None}
         change.removed = {d for d in ids if changed[d] is None}
 
-        # the blocks touched: the changed documents' records, before and after
-        old_rows = db.execute(f"SELECT doc_id, key, block, ident FROM records WHERE {in_changed}").fetchall()
-        blocks = {block for _, _, block, _ in old_rows if block is not None}
-        new_rows: list[tuple] = []
-        for ed in (e for e in changed.values() if e is not None):
-            for seq, record in enumerate(_records(ed)):
-                block = R.block_of(record, gazetteer)
-                if block is not None:
-                    blocks.add(block)
-                new_rows.append((ed.doc.doc_id, record.key, seq, block, None, _encode(record)))
+        # the blocks touched: those where the changed documents' records differ, before and after (a block
+        # groups exactly as before when its records are the same: an edit that names no one new touches none)
+        old_rows = db.execute(f"SELECT doc_id, key, seq, block, ident, data FROM records WHERE {in_changed}").fetchall()
+        new_rows = [(ed.doc.doc_id, record.key, seq, R.block_of(record, gazetteer), _encode(record))
+                    for ed in changed.values() if ed is not None for seq, record in enumerate(_records(ed))]
+        old_by_block, new_by_block = _by_block(row[:4] + row[5:] for row in old_rows), _by_block(new_rows)
+        blocks = {b for b in old_by_block.keys() | new_by_block.keys() if old_by_block.get(b) != new_by_block.get(b)}
+        kept = {(d, k): i for d, k, _, b, i, _ in old_rows if b is not None and b not in blocks}
+        new_rows = [(d, k, seq, b, kept.get((d, k)), data) for d, k, seq, b, data in new_rows]
         in_blocks = self._in_blocks(blocks)
         before = {key: pickle.loads(data) for key, data in db.execute(f"SELECT id, data FROM identities WHERE {in_blocks}")}
         old_days = {day for day, in db.execute(f"SELECT day FROM meetings WHERE {in_changed} AND day IS NOT NULL")}
@@ -271,7 +270,7 @@ class Catalog:
 
         # one pass over the touched blocks' records, in the order a full build takes them: the records to
         # group again, and the identity each had (the changed documents' old records had theirs too)
-        old_ident = {(d, k): i for d, k, _, i in old_rows if i is not None}
+        old_ident = {(d, k): i for d, k, _, b, i, _ in old_rows if i is not None and b in blocks}
         docs: list[ExtractedDocument] = []
         groups: dict[str, list] = {}
         for doc_id, key, ident, data in db.execute(
@@ -377,6 +376,15 @@ class Catalog:
                     change.meetings_before.setdefault((doc_id, idx), tuple(old))
                 change.meetings_after[(doc_id, idx)] = new
                 change.documents.add(doc_id)
+
+
+def _by_block(rows) -> dict[str, set]:
+    """(doc_id, key, seq, block, data) rows as {block: {(doc_id, key, seq, data)}}."""
+    out: dict[str, set] = {}
+    for doc_id, key, seq, block, data in rows:
+        if block is not None:
+            out.setdefault(block, set()).add((doc_id, key, seq, data))
+    return out
 
 
 def _described(ident: Identity) -> tuple:

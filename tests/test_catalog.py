@@ -145,3 +145,11 @@ def test_meetings_of_one_day_link_across_documents(tmp_path):
     # d05's meeting shares Zhou Enlai and Kim Il with d04's first one: one meeting, minted from d04
     assert minted[("d05", 0)] == minted[("d04", 0)]
     assert ("d05", 0) in change.meetings_after
+
+
+def test_an_edit_that_names_no_one_new_regroups_nothing(tmp_path):
+    edited = dataclasses.replace(CORPUS["d01"], doc=dataclasses.replace(CORPUS["d01"].doc, content_hash="edited"))
+    change = _update(tmp_path, CORPUS, {"d01": edited})
+    assert change.before == {} and change.after == {}
+    assert change.documents == {"d01"}
+    assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / "full.sqlite", {**CORPUS, "d01": edited}))
