@@ -423,9 +423,7 @@ class _Graphs:
             _save_state(target, self.minter, self.quads, len(doc_ids), self.store.writes())
             report.seconds["index+dump"] = time.perf_counter() - t3
         except BaseException:
-            index.abandon()
-            dumper.abandon()
-            self.store.discard(target)
+            _abandon(self.store, target, index, dumper)
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -445,6 +443,14 @@ def _save_state(db_dir: Path, minter: Minter, quads: int, documents: int, writes
     path = db_dir.with_name(db_dir.name + _Graphs.STATE)
     path.write_text(json.dumps({"base": minter.base, "graph": graph_fingerprint(), "quads": quads,
                                 "documents": documents, "writes": writes}))
+
+
+def _abandon(store: StoreDir, target: Path, *drafts) -> None:
+    """After a failure: nothing of this build stays beside the served graph (its side files' drafts, its database)."""
+    for draft in drafts:
+        if draft is not None:
+            draft.abandon()
+    store.discard(target)
 
 
 def _patch_limit(documents: int) -> int:
@@ -515,13 +521,13 @@ class _Patch:
                 quads -= sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
                 db.remove_graph(graph)
                 index.remove(minter.document(doc_id))
-            quads += self._provenance(db, cat, affected, gone, hashes_before)
+            from mappings import build_quads
+            build, build_record = build_quads(minter, __version__, self.started)
+            quads += self._provenance(db, cat, affected, gone, hashes_before, build_record)
             work = target.with_name(target.name + ".work")
             work.mkdir()
             fresh = {}
             try:
-                from mappings import build_quads
-                build, _ = build_quads(minter, __version__, self.started)
                 context = mapstage.MapContext(str(self.store.path), str(cat.tmp), minter, __version__, str(work), build,
                                               search_index.topic_labels())
                 for chunk in mapstage.mapped(affected, context, 1 if len(affected) < 128 else jobs):
@@ -558,12 +564,7 @@ class _Patch:
             _save_state(target, minter, quads, len(doc_ids), self.store.writes())
             report.seconds["index+dump"] = time.perf_counter() - t3
         except BaseException:
-            cat.abandon()
-            if index is not None:
-                index.abandon()
-            if dumper is not None:
-                dumper.abandon()
-            self.store.discard(target)
+            _abandon(self.store, target, cat, index, dumper)
             raise
         report.incremental = len(affected) + len(gone)
         report.quads = quads
@@ -581,11 +582,11 @@ class _Patch:
             db.remove_graph(graph)
         db.clear_graph(ox.DefaultGraph())
 
-    def _provenance(self, db: ox.Store, cat, affected: list[str], gone: list[str], hashes_before: dict) -> int:
-        """This build's activity replaces the record of which build generated the graphs it replaces (the mapping
-        adds the new record); builds that no longer generated any graph leave. The change in quads."""
-        from mappings import build_quads
-
+    def _provenance(self, db: ox.Store, cat, affected: list[str], gone: list[str], hashes_before: dict,
+                    build_record: list[ox.Quad]) -> int:
+        """This build's activity (``build_record``) replaces the record of which build generated the graphs it
+        replaces (the mapping adds the new record); builds that no longer generated any graph leave. The change in
+        quads."""
         minter, graph = self.minter, ox.NamedNode(self.minter.provenance_graph())
         generated = ox.NamedNode(PREFIXES["prov"] + "wasGeneratedBy")
         hashes_now = cat.content_hashes(affected)
@@ -606,8 +607,7 @@ class _Patch:
                 stale += done
                 for quad in done:
                     db.remove(quad)
-        _, quads = build_quads(minter, __version__, self.started)
-        fresh = [q for q in dict.fromkeys(quads) if q not in db]
+        fresh = [q for q in dict.fromkeys(build_record) if q not in db]
         db.extend(fresh)
         return len(fresh) - len(stale)
 

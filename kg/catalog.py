@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import pickle
-import shutil
 import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from . import resolve as R
 from .gazetteer import Gazetteer, default_gazetteer
 from .records import EntityRecord, ExtractedDocument, ParsedDocument
 from .resolve import Identity, Resolution
+from .store import SQLiteDraft
 
 SCHEMA = """
 CREATE TABLE docs (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
@@ -46,12 +46,6 @@ CREATE INDEX meeting_people_record ON meeting_people (doc_id, key);
 
 def path_for(db_dir: Path) -> Path:
     return db_dir.with_name(db_dir.name + ".catalog.sqlite")
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA synchronous = OFF")  # a catalogue is used only once it is complete and renamed
-    return db
 
 
 def _records(ed: ExtractedDocument):
@@ -100,11 +94,9 @@ def write(target: Path, documents: Iterable[ExtractedDocument], resolution: Reso
           gazetteer: Optional[Gazetteer] = None) -> None:
     """The catalogue of a whole resolution, written to ``target`` in one go."""
     gazetteer = gazetteer or default_gazetteer()
-    tmp = target.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    db = _connect(tmp)
+    draft = SQLiteDraft(target, schema=SCHEMA)
+    db = draft.db
     try:
-        db.executescript(SCHEMA)
         key_of = {id(ident): key for key, ident in resolution.identities.items()}
         block_of_ident: dict[str, str] = {}
         for ed in documents:
@@ -125,10 +117,10 @@ def write(target: Path, documents: Iterable[ExtractedDocument], resolution: Reso
         db.executemany("INSERT INTO identities VALUES (?, ?, ?, ?, ?, ?, ?)",
                        [_identity_row(key, ident, block_of_ident[key]) for key, ident in resolution.identities.items()
                         if key in block_of_ident])
-        db.commit()
-    finally:
-        db.close()
-    tmp.replace(target)
+    except BaseException:
+        draft.abandon()
+        raise
+    draft.finish()
 
 
 @dataclass(slots=True)
@@ -179,23 +171,17 @@ class Catalog:
     """A catalogue opened for an incremental update (a copy of the served graph's, until ``finish``)."""
 
     def __init__(self, target: Path, base: Path):
-        self.target = target
-        self.tmp = target.with_suffix(".tmp")
-        self.tmp.unlink(missing_ok=True)
-        shutil.copyfile(base, self.tmp)
-        self.db = _connect(self.tmp)
+        self.draft = SQLiteDraft(target, base)
+        self.db, self.tmp = self.draft.db, self.draft.tmp
         for table in ("changed (doc_id TEXT PRIMARY KEY)", "touched (doc_id TEXT, key TEXT)",
                       "blocks (block TEXT PRIMARY KEY)", "roots (kind TEXT, root TEXT)", "wanted (id TEXT PRIMARY KEY)"):
             self.db.execute(f"CREATE TEMP TABLE {table}")
 
     def finish(self) -> None:
-        self.db.commit()
-        self.db.close()
-        self.tmp.replace(self.target)
+        self.draft.finish()
 
     def abandon(self) -> None:
-        self.db.close()
-        self.tmp.unlink(missing_ok=True)
+        self.draft.abandon()
 
     def doc_ids(self) -> list[str]:
         return [d for d, in self.db.execute("SELECT doc_id FROM docs ORDER BY doc_id")]

@@ -7,14 +7,13 @@ and one row per (document, facet value) for counted browsing.
 """
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
 from .records import ExtractedDocument
 from .resolve import Resolution
+from .store import SQLiteDraft
 from .uris import Minter
 
 SCHEMA = """
@@ -80,16 +79,8 @@ class IndexWriter:
     """
 
     def __init__(self, target: Path, base: Optional[Path] = None):
-        self.target = target
-        self.tmp = target.with_suffix(".tmp")
-        self.tmp.unlink(missing_ok=True)
-        if base is not None:
-            shutil.copyfile(base, self.tmp)
-            self.db = sqlite3.connect(self.tmp)
-        else:
-            self.db = sqlite3.connect(self.tmp)
-            self.db.executescript(SCHEMA)
-        self.db.execute("PRAGMA synchronous = OFF")  # the file is only used once finished and renamed
+        self.draft = SQLiteDraft(target, base, SCHEMA)
+        self.db = self.draft.db
 
     def add(self, rows: DocumentRows) -> None:
         cursor = self.db.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)", rows.document)
@@ -130,7 +121,7 @@ class IndexWriter:
             weight, = self.db.execute("SELECT COUNT(*) FROM facets WHERE facet = ? AND value = ?", (ident.kind, iri)).fetchone()
             rows.append(_name_row(iri, ident, weight))
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
-        self._close()
+        self.draft.finish()
 
     def finish(self, resolution: Resolution, minter: Minter) -> None:
         """Entity names, weighted by how many documents name them, then the file is moved into place."""
@@ -143,16 +134,10 @@ class IndexWriter:
             iri = uri_of[ident.kind](ident.slug)
             rows.append(_name_row(iri, ident, weights.get(iri, 0)))
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
-        self._close()
-
-    def _close(self) -> None:
-        self.db.commit()
-        self.db.close()
-        self.tmp.replace(self.target)
+        self.draft.finish()
 
     def abandon(self) -> None:
-        self.db.close()
-        self.tmp.unlink(missing_ok=True)
+        self.draft.abandon()
 
 
 def _name_row(iri: str, ident, weight: int) -> tuple:

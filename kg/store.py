@@ -16,10 +16,11 @@ import json
 import os
 import pickle
 import shutil
+import sqlite3
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Optional
 
 import pyoxigraph as ox
 
@@ -227,3 +228,28 @@ class StoreDir:
         shutil.rmtree(db_dir, ignore_errors=True)
         for sibling in db_dir.parent.glob(db_dir.name + ".*"):
             shutil.rmtree(sibling, ignore_errors=True) if sibling.is_dir() else sibling.unlink(missing_ok=True)
+
+
+class SQLiteDraft:
+    """A SQLite file written beside a new database (side index, resolution catalogue): made in a temporary
+    file, from a copy of ``base`` or anew with ``schema``; ``finish`` moves it into place, ``abandon`` removes it."""
+
+    def __init__(self, target: Path, base: Optional[Path] = None, schema: str = ""):
+        self.target = target
+        self.tmp = target.with_suffix(".tmp")
+        self.tmp.unlink(missing_ok=True)
+        if base is not None:
+            shutil.copyfile(base, self.tmp)
+        self.db = sqlite3.connect(self.tmp)
+        self.db.execute("PRAGMA synchronous = OFF")  # the file is only used once finished and renamed
+        if base is None and schema:
+            self.db.executescript(schema)
+
+    def finish(self) -> None:
+        self.db.commit()
+        self.db.close()
+        self.tmp.replace(self.target)
+
+    def abandon(self) -> None:
+        self.db.close()
+        self.tmp.unlink(missing_ok=True)

@@ -8,7 +8,6 @@ accounts when two of their people are found to be the same.
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import pickle
 import random
 import sqlite3
