@@ -59,11 +59,29 @@ def discover(paths: Iterable[Path | str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in (".txt", ".xml"))
+            # in the order of Path objects (component by component), without making 15,000 of them to sort
+            yield from map(Path, sorted(_documents_under(path), key=lambda p: p.split(os.sep)))
         elif path.exists():
             yield path
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
+
+
+def _documents_under(folder: Path) -> Iterator[str]:
+    """The .txt and .xml files in a folder tree (not through links to folders, as ``Path.rglob``). A directory
+    entry says whether it is a folder without a stat call, which makes this several times faster than
+    ``rglob`` plus ``is_file`` on a big corpus: it runs at every build, even when nothing changed."""
+    folders = [str(folder)]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue  # unreadable, as rglob skips it
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif os.path.splitext(entry.name)[1].lower() in (".txt", ".xml") and entry.is_file():
+                yield entry.path
 
 
 def extract_file(path: Path) -> ExtractedDocument:
@@ -376,12 +394,12 @@ class _Graphs:
         work.mkdir()
         db = ox.Store(str(target))
         index = search_index.IndexWriter(search_index.path_for(target))
-        dumper = dump.DumpWriter(dump.path_for(target))
+        doc_ids = [ed.doc.doc_id for ed in self.light]
+        dumper = dump.DumpWriter(dump.path_for(target), documents=len(doc_ids))
         loading, quads = 0.0, 0
         try:
             catalogue = catalog.path_for(target)
             catalog.write(catalogue, self.light, self.resolution)
-            doc_ids = [ed.doc.doc_id for ed in self.light]
             self.light = None  # the catalogue holds what mapping needs of the records
             build, provenance = build_quads(self.minter, __version__, self.started)
             shared = {"vocabulary": vocabulary_quads(self.minter),
@@ -464,8 +482,8 @@ class _Patch:
     The copy is a RocksDB checkpoint (hard links), so it costs no time whatever the graph's size. The
     resolution catalogue says which documents' graphs must be mapped again (those that changed, and
     those where a person is now named or numbered otherwise) and which entity descriptions changed.
-    The side index, the dump and the catalogue are copied and patched; the URI registry is updated for
-    the URIs concerned only.
+    The side index and the catalogue are copied and patched; the dump's shards that did not change are
+    hard links to the previous ones; the URI registry is updated for the URIs concerned only.
     """
 
     def __init__(self, store: StoreDir, minter: Minter, report: BuildReport, started, say, previous: Path, state: dict):
@@ -482,7 +500,7 @@ class _Patch:
                 or state.get("graph") != graph_fingerprint() or state.get("writes", 0) != store.writes():
             return None
         base_dump = dump.path_for(previous)
-        if not all(p.exists() for p in (base_dump, dump.parts_path(base_dump), search_index.path_for(previous),
+        if not all(p.exists() for p in (base_dump / dump.PARTS, search_index.path_for(previous),
                                          catalog.path_for(previous))):
             return None
         return cls(store, minter, report, started, say, previous, state)

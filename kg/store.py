@@ -219,7 +219,8 @@ class StoreDir:
         # keep the previous database: a running server may still be reading it until it reopens the new one
         keep = {target.resolve(), previous}
         for old in self.path.glob("db-*"):
-            if old.is_dir() and old.resolve() not in keep:
+            # databases only: their side files and folders ('db-….dump') go with them
+            if old.is_dir() and "." not in old.name and old.resolve() not in keep:
                 self.discard(old)
 
     @staticmethod

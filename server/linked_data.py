@@ -8,9 +8,6 @@ labels of what it links to. Also here: the ontology, VoID, the sitemap, dumps.
 """
 from __future__ import annotations
 
-import gzip
-import os
-from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
@@ -214,7 +211,7 @@ def void():
         ox.Triple(dataset, n(V + "vocabulary"), n(PREFIXES["akg"])),
         ox.Triple(dataset, n(V + "rootResource"), n(base + "id/topic/")),
     ]
-    if s.dump_path():
+    if s.dump_files():
         triples.append(ox.Triple(dataset, n(V + "dataDump"), n(request.url_root + "dumps/archive-kg.nq.gz")))
     for i, row in enumerate(counts):
         partition = ox.NamedNode(base + f"id/dataset/class/{i}")
@@ -242,17 +239,50 @@ def sitemap():
     return Response("\n".join(body) + "\n", mimetype="application/xml")
 
 
+WHOLE_DUMP = "archive-kg.nq.gz"
+
+
 @bp.route("/dumps/")
 def dumps_index():
-    path = state().dump_path()
-    files = [("archive-kg.nq.gz", path.stat().st_size)] if path else []
-    return render_template("dumps.html", files=files, title="Downloads")
+    shards = state().dump_files()
+    files = [(WHOLE_DUMP, sum(p.stat().st_size for p in shards))] if shards else []
+    parts = [(f"parts/{p.name}", p.stat().st_size) for p in shards]
+    return render_template("dumps.html", files=files, parts=parts, title="Downloads")
 
 
 @bp.route("/dumps/<name>")
 def dump(name: str):
-    path = state().dump_path()
-    if name != "archive-kg.nq.gz" or path is None:
+    """The shards laid end to end: one gzip stream of the whole graph, with ETag and byte ranges (resumable)."""
+    from kg import dump as dumps
+
+    shards = state().dump_files()
+    if name != WHOLE_DUMP or not shards:
+        abort(404)
+    total = sum(p.stat().st_size for p in shards)
+    etag = f"{shards[0].parent.name}-{total}"  # the build that made it
+    headers = {"ETag": f'"{etag}"', "Accept-Ranges": "bytes",
+               "Content-Disposition": f'attachment; filename="{WHOLE_DUMP}"'}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    start, stop, status = 0, total, 200
+    if request.range is not None and request.if_range.date is None and request.if_range.etag in (None, etag):
+        chosen = request.range.range_for_length(total)
+        if chosen is None:
+            return Response(status=416, headers={**headers, "Content-Range": f"bytes */{total}"})
+        (start, stop), status = chosen, 206
+        headers["Content-Range"] = f"bytes {start}-{stop - 1}/{total}"
+    headers["Content-Length"] = str(stop - start)
+    # shards are opened as the stream reaches them: a download outlives one more build (the previous
+    # database is kept), and the ETag tells a client that resumes across two that the dump changed
+    body = () if request.method == "HEAD" else dumps.stream(shards, start, stop)
+    return Response(body, status=status, mimetype="application/n-quads", headers=headers)
+
+
+@bp.route("/dumps/parts/<name>")
+def dump_part(name: str):
+    """One shard: a gzipped N-Quads file of whole named graphs, for bulk loaders that take many files."""
+    path = {p.name: p for p in state().dump_files()}.get(name)
+    if path is None:
         abort(404)
     return send_file(path, mimetype="application/n-quads", as_attachment=True, download_name=name,
                      conditional=True, etag=True)

@@ -45,9 +45,11 @@ class AppState:
 
         return Path(os.path.realpath(self.store.current))
 
-    def dump_path(self):
-        path = self.db_dir().with_name(self.db_dir().name + ".nq.gz")
-        return path if path.exists() else None
+    def dump_files(self):
+        """The shards of the dump made with the graph being served, in stream order (kg.dump); [] when none."""
+        from kg import dump
+
+        return dump.files(dump.path_for(self.db_dir()))
 
     def retired(self, iri: str):
         """What the URI registry says of a URI that is no longer minted: None, or its entry."""

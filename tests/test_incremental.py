@@ -6,6 +6,7 @@ the same side index (search and facets), and a dump that holds exactly the store
 from __future__ import annotations
 
 import gzip
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -74,9 +75,12 @@ def _index(store_path: Path) -> dict[str, list]:
 
 
 def _dump_quads(store_path: Path) -> set[str]:
-    path = dump.path_for(StoreDir(store_path).current.resolve())
-    data = gzip.decompress(path.read_bytes())
-    return {str(q) for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)}
+    """The quads of the dump as the server sends it: its shards laid end to end, one gzip stream."""
+    shards = dump.files(dump.path_for(StoreDir(store_path).current.resolve()))
+    data = gzip.decompress(b"".join(dump.stream(shards)))
+    quads = [str(q) for q in ox.parse(data, format=ox.RdfFormat.N_QUADS)]
+    assert len(quads) == len(set(quads))  # no graph is in two shards
+    return set(quads)
 
 
 def test_a_change_that_renames_a_person_elsewhere_patches_both_documents(tmp_path):
@@ -148,7 +152,7 @@ def test_a_missing_dump_or_index_beside_the_graph_means_a_full_build(tmp_path):
     docs = _corpus(tmp_path)
     build([docs], tmp_path / "s")
     served = StoreDir(tmp_path / "s").current.resolve()
-    dump.path_for(served).unlink()
+    shutil.rmtree(dump.path_for(served))
     _change_c(docs)
     report = build([docs], tmp_path / "s")
     assert report.built == ["c"] and report.incremental is None
@@ -324,3 +328,28 @@ def test_a_store_with_the_old_json_registry_keeps_its_history(tmp_path):
     build([docs], tmp_path / "s")
     assert not (tmp_path / "s" / registry.LEGACY_FILE).exists()
     assert registry.lookup(tmp_path / "s", gone)["status"] == "gone"
+
+
+def test_a_patch_writes_again_only_the_dump_shards_that_changed(tmp_path, monkeypatch):
+    monkeypatch.setattr(dump, "PER_SHARD", 2)  # six documents: three shards of documents
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    before = dump.files(dump.path_for(StoreDir(tmp_path / "s").current.resolve()))
+    assert len([p for p in before if p.name.startswith("documents-")]) == 3
+    _change_c(docs)  # c is in the second shard (a, b | c, other0 | other1, other2)
+    assert build([docs], tmp_path / "s").incremental is not None
+    after = dump.files(dump.path_for(StoreDir(tmp_path / "s").current.resolve()))
+    assert [p.name for p in after] == [p.name for p in before]
+    kept = {p.name for p, q in zip(before, after) if p.stat().st_ino == q.stat().st_ino}
+    assert "documents-000000.nq.gz" in kept and "documents-000002.nq.gz" in kept and "vocabulary.nq.gz" in kept
+    assert "documents-000001.nq.gz" not in kept and "provenance.nq.gz" not in kept
+    assert _dump_quads(tmp_path / "s") == _quads(tmp_path / "s")
+    # a new document joins the shard of the one before it; a removed one leaves its shard
+    (docs / "other1.txt").unlink()
+    _write(docs, "b2", "Memorandum of Conversation with Comrade Petrenko",
+           "7 March 1961\n\nI received Comrade Pavel Petrenko again.\n")
+    assert build([docs], tmp_path / "s").incremental is not None
+    assert _dump_quads(tmp_path / "s") == _quads(tmp_path / "s")
+    build([docs], tmp_path / "full", incremental=False)
+    assert {q for q in _dump_quads(tmp_path / "s") if not any(g in q for g in HISTORY)} == \
+        _quads(tmp_path / "full", *HISTORY)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -211,8 +212,34 @@ def test_hostile_path_segments_never_reach_sparql(client, segment):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
+def test_the_dump_is_one_gzip_stream_that_can_be_resumed(client):
+    whole = client.get("/dumps/archive-kg.nq.gz")
+    assert whole.status_code == 200 and whole.headers["Accept-Ranges"] == "bytes"
+    body, etag = whole.data, whole.headers["ETag"]
+    assert int(whole.headers["Content-Length"]) == len(body)
+    head = client.head("/dumps/archive-kg.nq.gz")
+    assert head.status_code == 200 and head.data == b"" and head.headers["Content-Length"] == str(len(body))
+    # a download cut short resumes where it stopped, as long as the dump is the same one
+    part = client.get("/dumps/archive-kg.nq.gz", headers={"Range": f"bytes={len(body) // 3}-", "If-Range": etag})
+    assert part.status_code == 206 and part.data == body[len(body) // 3:]
+    assert part.headers["Content-Range"] == f"bytes {len(body) // 3}-{len(body) - 1}/{len(body)}"
+    middle = client.get("/dumps/archive-kg.nq.gz", headers={"Range": "bytes=100-199"})
+    assert middle.status_code == 206 and middle.data == body[100:200]
+    stale = client.get("/dumps/archive-kg.nq.gz", headers={"Range": "bytes=100-", "If-Range": '"another-build"'})
+    assert stale.status_code == 200 and stale.data == body
+    assert client.get("/dumps/archive-kg.nq.gz", headers={"Range": f"bytes={len(body) + 10}-"}).status_code == 416
+    assert client.get("/dumps/archive-kg.nq.gz", headers={"If-None-Match": etag}).status_code == 304
+    # the parts, laid end to end in the order the page lists them, are the whole dump
+    page = client.get("/dumps/").get_data(as_text=True)
+    parts = re.findall(r'href="/dumps/parts/([^"]+)"', page)
+    assert parts and b"".join(client.get(f"/dumps/parts/{name}").data for name in parts) == body
+    assert client.get("/dumps/parts/parts.json").status_code == 404
+    assert client.get("/dumps/parts/..%2Fparts.json").status_code == 404
+
+
 @pytest.mark.parametrize("path", ["/static/../../../../etc/passwd", "/static/..%2F..%2Fkg%2Fcli.py", "/dumps/../manifest.json",
-                                  "/dumps/..%2Fmanifest.json", "/dumps/archive-kg.nq.gz/../../base-uri"])
+                                  "/dumps/..%2Fmanifest.json", "/dumps/archive-kg.nq.gz/../../base-uri",
+                                  "/dumps/parts/../../manifest.json", "/dumps/parts/..%2F..%2Fmanifest.json"])
 def test_path_traversal_fails(client, path):
     response = client.get(path)
     assert response.status_code in (400, 404)
