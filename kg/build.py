@@ -327,20 +327,30 @@ def _full(store: StoreDir, minter: Minter, report: BuildReport, started, say, jo
     report.documents_in_store = len(light)
     say(f"resolving identities across {len(light)} document(s)")
     resolution = resolve(light)
-    # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone
-    published = registry.load(store.path)
-    uris = registry.update(published, registry.minted(light, resolution, minter))
-    registry_changed = uris != published
-    del published
+    # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone. The
+    # registry is read row by row and the new one written to a draft now: the build does not hold either
+    published = registry.Published(store.path)
+    try:
+        uris = registry.update(published, registry.minted(light, resolution, minter))
+        draft = None if published.same_as(uris) else registry.Draft(store.path, uris)
+    finally:
+        published.close()
+    retired = registry.retired_quads(uris, minter)
+    del uris
     report.seconds["resolve"] = time.perf_counter() - t1
-    if remote is not None:
-        _push_remote(store, remote, report, light, resolution, minter, started, uris)
-    else:
-        graphs = _Graphs(store, minter, resolution, uris, light, started, report, say)
-        del light  # the graphs drop the records once the catalogue has them: the memory goes to mapping
-        graphs.write_all(jobs)
-    if registry_changed:
-        registry.save(store.path, uris)
+    try:
+        if remote is not None:
+            _push_remote(store, remote, report, light, resolution, minter, started, retired)
+        else:
+            graphs = _Graphs(store, minter, resolution, retired, light, started, report, say)
+            del light  # the graphs drop the records once the catalogue has them: the memory goes to mapping
+            graphs.write_all(jobs)
+    except BaseException:
+        if draft is not None:
+            draft.abandon()
+        raise
+    if draft is not None:
+        draft.install()
 
 
 def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
@@ -351,12 +361,12 @@ def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
     return state.get("base") == minter.base and state.get("graph") == graph_fingerprint()
 
 
-def _push_remote(store, remote, report, light, resolution, minter, started, uris) -> None:
+def _push_remote(store, remote, report, light, resolution, minter, started, retired) -> None:
     """A remote SPARQL store holds the graph; the folder keeps the cache, the registry and the side index."""
     t2 = time.perf_counter()
     counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution,
                                                  [(ed.doc.doc_id, ed.doc.content_hash) for ed in light]),
-                                       registry.retired_quads(uris, minter)))
+                                       retired))
     report.graphs_written, report.graphs_removed = remote.push(counted)
     report.quads = counted.n
 
@@ -374,9 +384,9 @@ class _Graphs:
 
     STATE = ".build-state.json"  # beside each database: how it was built (base URI, mapping code, quads)
 
-    def __init__(self, store: StoreDir, minter: Minter, resolution, uris: dict, light: list, started, report,
+    def __init__(self, store: StoreDir, minter: Minter, resolution, retired: list, light: list, started, report,
                  say: Callable[[str], None] = lambda message: None):
-        self.store, self.minter, self.resolution, self.uris, self.say = store, minter, resolution, uris, say
+        self.store, self.minter, self.resolution, self.retired, self.say = store, minter, resolution, retired, say
         self.light, self.started, self.report = light, started, report
         self.quads = 0
 
@@ -401,10 +411,15 @@ class _Graphs:
             catalogue = catalog.path_for(target)
             catalog.write(catalogue, self.light, self.resolution)
             self.light = None  # the catalogue holds what mapping needs of the records
+            # and the rest of this build needs only each identity's names of the resolution
+            self.resolution.index.clear()
+            self.resolution.meetings.clear()
+            for ident in self.resolution.identities.values():
+                ident.members, ident.preferred = [], None
             build, provenance = build_quads(self.minter, __version__, self.started)
             shared = {"vocabulary": vocabulary_quads(self.minter),
                       "entities": map_entities(self.resolution, self.minter),
-                      "retired": registry.retired_quads(self.uris, self.minter)}
+                      "retired": self.retired}
             for name, graph_quads in shared.items():
                 graph_quads = list(dict.fromkeys(graph_quads))
                 db.bulk_extend(graph_quads)

@@ -8,6 +8,7 @@ never a silent ``404``. An incremental build reads and writes only the rows it c
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping
@@ -58,17 +59,6 @@ def load(store_dir: Path) -> dict:
         db.close()
 
 
-def save(store_dir: Path, registry: dict) -> None:
-    """Replace every entry (after a full build), in one transaction."""
-    db = _connect(store_dir)
-    try:
-        with db:
-            db.execute("DELETE FROM entries")
-            _write(db, registry)
-    finally:
-        db.close()
-
-
 def save_changes(store_dir: Path, changes: dict[str, dict]) -> None:
     """Write these entries (after an incremental build), in one transaction."""
     db = _connect(store_dir)
@@ -111,6 +101,22 @@ class Published(Mapping):
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
 
+    def __contains__(self, uri) -> bool:
+        return self.db.execute("SELECT 1 FROM entries WHERE uri = ?", (uri,)).fetchone() is not None
+
+    def items(self) -> Iterator[tuple[str, dict]]:
+        """Every entry, read as it goes: a full build decides every URI's fate without holding them all."""
+        return ((uri, json.loads(entry)) for uri, entry in self.db.execute("SELECT uri, entry FROM entries"))
+
+    def same_as(self, entries: dict[str, dict]) -> bool:
+        """Would saving ``entries`` change nothing?"""
+        seen = 0
+        for uri, entry in self.items():
+            if entries.get(uri) != entry:
+                return False
+            seen += 1
+        return seen == len(entries)
+
     def pointing_at(self, uris: set[str]) -> set[str]:
         """The URIs recorded as replaced by one of these."""
         return {uri for target in uris for uri, in self.db.execute(
@@ -118,6 +124,28 @@ class Published(Mapping):
 
     def close(self) -> None:
         self.db.close()
+
+
+class Draft:
+    """A full build's registry, written beside the one in use as soon as it is known, so that the build does not
+    hold it in memory while it writes the graph; it takes the old one's place once the new graph is served."""
+
+    def __init__(self, store_dir: Path, entries: dict[str, dict]):
+        self.path = Path(store_dir) / (FILE + ".draft")
+        self.path.unlink(missing_ok=True)
+        db = sqlite3.connect(self.path)
+        try:
+            db.executescript(SCHEMA)
+            with db:
+                _write(db, entries)
+        finally:
+            db.close()
+
+    def install(self) -> None:
+        os.replace(self.path, self.path.with_name(FILE))
+
+    def abandon(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 def minted(documents: list[ExtractedDocument], resolution: Resolution, minter: Minter) -> dict[str, dict]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -289,6 +288,32 @@ def test_published_uris_never_break(tmp_path):
         assert client.get("/id/person/never-existed", headers={"Accept": "text/turtle"}).status_code == 404
     finally:
         app.extensions["kg_state"].pool.close()
+
+
+def test_a_full_build_that_fails_leaves_the_uri_registry_as_it_was(tmp_path, monkeypatch):
+    from kg import registry, search_index
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "one.txt").write_text(render_doc(title="Memorandum of Conversation with Comrade Ivanov",
+        body="3 March 1961\n\nI received Comrade Ivanov. Ivanov said the plan was ready.\n"), encoding="utf-8")
+    store_path = tmp_path / "store"
+    build([docs], store_path)
+    before = registry.load(store_path)
+    (docs / "one.txt").write_text(render_doc(title="Memorandum of Conversation with Comrade Pavel Ivanov",
+        body="3 March 1961\n\nI received Comrade Pavel Ivanov. Ivanov said the plan was ready.\n"), encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search_index.IndexWriter, "finish", broken)  # after the registry's draft was written
+        with pytest.raises(RuntimeError, match="disk full"):
+            build([docs], store_path, incremental=False)
+    assert registry.load(store_path) == before
+    assert not list(store_path.glob("*.draft"))
+    build([docs], store_path)
+    assert registry.load(store_path)["http://localhost:5000/id/person/ivanov"]["status"] == "replaced"
 
 
 def test_parallel_accounts_become_one_meeting_with_both_reports(tmp_path):
