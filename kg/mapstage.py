@@ -50,7 +50,7 @@ def _init(context: MapContext) -> None:
 
 
 def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:
-    from mappings import generated_quads, map_document
+    from mappings import document_graph, generated_quads
 
     index, doc_ids = task
     ctx = _context
@@ -64,12 +64,12 @@ def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:
             if ed is None:
                 missing.append(doc_id)
                 continue
-            quads = map_document(ed, resolution, ctx.minter, ctx.version)
+            lines = document_graph(ed, resolution, ctx.minter, ctx.version).unique_lines()
             # which build made this graph: in the provenance graph, but in the document's dump member
-            quads += generated_quads(ctx.minter, ctx.version, ctx.build, [(doc_id, ed.doc.content_hash)])
-            data = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+            generated = generated_quads(ctx.minter, ctx.version, ctx.build, [(doc_id, ed.doc.content_hash)])
+            data = "".join(lines).encode() + ox.serialize(generated, format=ox.RdfFormat.N_QUADS)
             out.write(data)
-            count += len(quads)
+            count += len(lines) + len(generated)
             members.append((doc_id, dump.member(data)))
             rows.append(search_index.rows_for(ed, resolution, ctx.minter, ctx.topic_labels))
     return MappedChunk(index, target if count else None, count, members, rows, missing)

@@ -215,29 +215,46 @@ class ExtractedDocument:
                                  translators=self.translators, addressees=self.addressees)
 
 
-_HINTS: dict = {}
+_DECODERS: dict = {}
+
+
+def _decoder(tp):
+    """A function that rebuilds a value of type ``tp`` from ``asdict`` output, made once per type from its hints:
+    the map stage decodes every record of the corpus, and reading the hints at each value cost half of it."""
+    import dataclasses
+    import typing
+
+    if tp in _DECODERS:
+        return _DECODERS[tp]
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or str(origin) == "types.UnionType":
+        inner = _decoder([a for a in typing.get_args(tp) if a is not type(None)][0])
+        decode = (lambda value: None if value is None else inner(value)) if inner is not None else None
+    elif origin is list:
+        (item,) = typing.get_args(tp)
+        inner = _decoder(item)
+        decode = (lambda value: None if value is None else [inner(v) for v in value]) if inner is not None else \
+            (lambda value: None if value is None else list(value))
+    elif dataclasses.is_dataclass(tp):
+        _DECODERS[tp] = None  # a placeholder while its fields are read (none of ours refers to itself)
+        hints = typing.get_type_hints(tp)
+        fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(tp)]
+
+        def decode(value, tp=tp, fields=fields):
+            if value is None:
+                return None
+            return tp(**{name: (inner(value[name]) if inner is not None else value[name])
+                         for name, inner in fields if name in value})
+    else:
+        decode = None  # a plain value: kept as it is
+    _DECODERS[tp] = decode
+    return decode
 
 
 def _decode(tp, value):
     """Rebuild a dataclass tree from ``asdict`` output, guided by the type hints."""
-    import dataclasses
-    import typing
-
-    if value is None:
-        return None
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or str(origin) == "types.UnionType":
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(args[0], value)
-    if origin is list:
-        (inner,) = typing.get_args(tp)
-        return [_decode(inner, v) for v in value]
-    if dataclasses.is_dataclass(tp):
-        if tp not in _HINTS:  # type hints are slow to compute: once per class
-            hints = typing.get_type_hints(tp)
-            _HINTS[tp] = [(f.name, hints[f.name]) for f in dataclasses.fields(tp)]
-        return tp(**{name: _decode(hint, value[name]) for name, hint in _HINTS[tp] if name in value})
-    return value
+    decode = _decoder(tp)
+    return value if decode is None else decode(value)
 
 
 def extracted_from_json(data: dict) -> ExtractedDocument:

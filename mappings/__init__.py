@@ -19,7 +19,7 @@ from kg.records import ExtractedDocument
 from kg.resolve import Identity, Resolution
 from kg.uris import Minter
 
-from ._rdf import Graph, typed
+from ._rdf import Graph, Term, typed
 from .document import document_quads
 from .meeting import meeting_quads
 from .organization import organization_quads
@@ -27,16 +27,22 @@ from .person import person_quads
 from .place import place_quads
 from .topic import vocabulary_quads
 
-__all__ = ["map_document", "map_entities", "entity_quads", "vocabulary_quads", "provenance_quads", "build_quads",
+__all__ = ["document_graph", "map_document", "map_entities", "entity_quads", "vocabulary_quads", "provenance_quads", "build_quads",
            "generated_quads"]
 
 
-def map_document(ed: ExtractedDocument, res: Resolution, minter: Minter, version: str) -> list[ox.Quad]:
-    """The named graph of one document: replaced whole when the document is rebuilt."""
+def document_graph(ed: ExtractedDocument, res: Resolution, minter: Minter, version: str) -> Graph:
+    """The named graph of one document: replaced whole when the document is rebuilt. (The map stage takes
+    its N-Quads lines straight to the loader: ``Graph.unique_lines``.)"""
     g = Graph(minter.document_graph(ed.doc.doc_id))
     doc_uri = document_quads(g, minter, ed, res, version)
     meeting_quads(g, minter, ed, res, doc_uri)
-    return list(dict.fromkeys(g.quads))  # a graph is a set: two records of one entity give one mentions triple
+    return g
+
+
+def map_document(ed: ExtractedDocument, res: Resolution, minter: Minter, version: str) -> list[ox.Quad]:
+    """The quads of the document's named graph, once each (two records of one entity give one mentions triple)."""
+    return list(dict.fromkeys(document_graph(ed, res, minter, version).quads))
 
 
 def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer] = None) -> list[ox.Quad]:
@@ -120,6 +126,6 @@ def provenance_quads(minter: Minter, version: str, documents: Iterable[tuple[str
     return quads + generated_quads(minter, version, build, documents)
 
 
-def _utc(moment: datetime) -> "ox.Literal":
+def _utc(moment: datetime) -> Term:
     # the canonical form ('Z', not '+00:00'): Oxigraph stores that form, and the dump must say what the store says
     return typed(moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), xsd.dateTime)
