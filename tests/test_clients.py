@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import subprocess
-import xml.etree.ElementTree as ET
 
 import pytest
 import rdflib
