@@ -227,6 +227,7 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental, che
         cached = {e.name for e in os.scandir(store.records_dir)} if store.records_dir.exists() else set()
         stats: dict[str, tuple[int, int]] = {}
         restated = False
+        ahead = store.records_ahead()  # a build that failed may have left records the manifest does not know
         for path in discover(paths):
             found_paths.add(str(path))
             known = manifest.get(str(path))
@@ -241,7 +242,8 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental, che
                 report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
                 continue
             if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
-                    and all(store.record_path(i).name in cached for i in _ids(known)):
+                    and all(store.record_path(i).name in cached for i in _ids(known)) \
+                    and (ahead is None or (ahead and str(path) not in ahead)):
                 seen.update({i: str(path) for i in _ids(known)})
                 report.unchanged.extend(_ids(known))
                 if not same_stat:  # touched, not changed: remember the new time so it is not read again
@@ -252,10 +254,10 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental, che
             pending.append(str(path))
         # ids held by files that are not extracted again; a changed file may give its ids up to another
         owners = {doc_id: p for doc_id, p in owners.items() if p not in hashes}
-        was_dirty = store.dirty()
+        was_dirty = ahead is not None
         if pending:
             say(f"extracting {len(pending)} file(s) ({len(report.unchanged)} document(s) unchanged)")
-            store.mark_dirty()  # until the graph has them, the records saved below are ahead of it
+            store.mark_dirty(pending)  # until the graph has them, the records saved below are ahead of it
         for done, (path, encoded, problem) in enumerate(_extracted(pending, jobs or os.cpu_count() or 1), 1):
             if done % 1000 == 0:
                 say(f"  extracted {done}/{len(pending)}")
@@ -497,8 +499,9 @@ class _Patch:
     The copy is a RocksDB checkpoint (hard links), so it costs no time whatever the graph's size. The
     resolution catalogue says which documents' graphs must be mapped again (those that changed, and
     those where a person is now named or numbered otherwise) and which entity descriptions changed.
-    The side index and the catalogue are copied and patched; the dump's shards that did not change are
-    hard links to the previous ones; the URI registry is updated for the URIs concerned only.
+    The catalogue is copied and patched; the side index is patched in place, in a transaction committed
+    once the new graph is served; the dump's shards that did not change are hard links to the previous
+    ones; the URI registry is updated for the URIs concerned only.
     """
 
     def __init__(self, store: StoreDir, minter: Minter, report: BuildReport, started, say, previous: Path, state: dict):
@@ -516,7 +519,8 @@ class _Patch:
             return None
         base_dump = dump.path_for(previous)
         if not all(p.exists() for p in (base_dump / dump.PARTS, search_index.path_for(previous),
-                                         catalog.path_for(previous))):
+                                         catalog.path_for(previous))) \
+                or not search_index.matches(search_index.path_for(previous), previous):
             return None
         return cls(store, minter, report, started, say, previous, state)
 
@@ -544,7 +548,7 @@ class _Patch:
             t2 = time.perf_counter()
             ox.Store.read_only(str(self.previous)).backup(str(target))
             db = ox.Store(str(target))
-            index = search_index.IndexWriter(search_index.path_for(target), base=search_index.path_for(self.previous))
+            index = search_index.IndexPatch(search_index.path_for(target), base=search_index.path_for(self.previous))
             dumper = dump.DumpWriter(dump.path_for(target), base=dump.path_for(self.previous))
             quads = self.state["quads"]  # kept up to date here: counting a big store takes seconds
             self._clear_foreign(db, doc_ids, gone)
@@ -602,6 +606,7 @@ class _Patch:
         report.incremental = len(affected) + len(gone)
         report.quads = quads
         self.store.swap(target)
+        index.commit()  # the index's changes become visible with the graph they describe
         registry.save_changes(self.store.path, registry_changes)
         return True
 

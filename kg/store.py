@@ -144,17 +144,26 @@ class StoreDir:
     def _dirty_marker(self) -> Path:
         return self.path / "records-ahead"
 
-    def mark_dirty(self) -> None:
-        """Records are about to change: until ``mark_clean``, the cache may hold records the graph lacks."""
+    def mark_dirty(self, paths: Iterable[str]) -> None:
+        """The records of these files are about to change: until ``mark_clean``, the cache may hold records that
+        neither the graph nor the manifest knows (the marker lists the files, added to by each failed build)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        self._dirty_marker.touch()
+        with open(self._dirty_marker, "a", encoding="utf-8") as marker:
+            marker.write("".join(f"{path}\n" for path in paths))
+            marker.flush()
+            os.fsync(marker.fileno())
 
     def mark_clean(self) -> None:
         self._dirty_marker.unlink(missing_ok=True)
 
-    def dirty(self) -> bool:
-        """Did a build save records and then fail? Its records are in the cache but not in the graph."""
-        return self._dirty_marker.exists()
+    def records_ahead(self) -> Optional[set[str]]:
+        """None, or the files whose records a build saved before it failed: their records may be ahead of the
+        graph and of the manifest, so they are extracted again. An empty set: the marker does not say (it was
+        written before the files were listed), so every file is."""
+        try:
+            return {line for line in self._dirty_marker.read_text(encoding="utf-8").splitlines() if line}
+        except FileNotFoundError:
+            return None
 
     # --- the graph ----------------------------------------------------------
     def write_new(self, quads: Iterable[ox.Quad], extras=None) -> Path:
@@ -222,13 +231,31 @@ class StoreDir:
             # databases only: their side files and folders ('db-….dump') go with them
             if old.is_dir() and "." not in old.name and old.resolve() not in keep:
                 self.discard(old)
+        # side files whose database is gone, kept while a newer database's index linked to them
+        from .search_index import linked_files
+
+        linked = linked_files(self.path)
+        for side in self.path.glob("db-*.search.sqlite*"):
+            if not (self.path / side.name.split(".", 1)[0]).exists() and side.resolve() not in linked \
+                    and side.with_name(side.name.removesuffix("-journal")).resolve() not in linked:
+                side.unlink(missing_ok=True)
 
     @staticmethod
     def discard(db_dir: Path) -> None:
-        """Delete a database that is not served, with its side index, dump, build state and work folder."""
+        """Delete a database that is not served, with its side index, dump, build state and work folder (but
+        an index file that a kept database's index links to: see ``kg.search_index.IndexPatch``)."""
+        from .search_index import linked_files
+
+        linked = linked_files(db_dir.parent, but=db_dir.name)
         shutil.rmtree(db_dir, ignore_errors=True)
         for sibling in db_dir.parent.glob(db_dir.name + ".*"):
-            shutil.rmtree(sibling, ignore_errors=True) if sibling.is_dir() else sibling.unlink(missing_ok=True)
+            if sibling.is_symlink():
+                sibling.unlink()
+            elif sibling.is_dir():
+                shutil.rmtree(sibling, ignore_errors=True)
+            elif sibling.resolve() not in linked and sibling.with_name(sibling.name.removesuffix("-journal")).resolve() \
+                    not in linked:
+                sibling.unlink(missing_ok=True)
 
 
 class SQLiteDraft:

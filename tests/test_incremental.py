@@ -353,3 +353,64 @@ def test_a_patch_writes_again_only_the_dump_shards_that_changed(tmp_path, monkey
     build([docs], tmp_path / "full", incremental=False)
     assert {q for q in _dump_quads(tmp_path / "s") if not any(g in q for g in HISTORY)} == \
         _quads(tmp_path / "full", *HISTORY)
+
+
+def _index_files(store_path: Path) -> tuple[list[str], list[str]]:
+    """The side index files beside the databases: (real files, links)."""
+    paths = sorted(store_path.glob("db-*.search.sqlite*"))
+    return [p.name for p in paths if not p.is_symlink()], [p.name for p in paths if p.is_symlink()]
+
+
+def test_patches_change_the_side_index_in_place_and_leave_no_file_behind(tmp_path):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    (first,), _ = _index_files(tmp_path / "s")
+    for n, subject in enumerate(("the grain", "the harvest in Hungary", "trade with Poland"), 1):
+        _change_c(docs, subject)
+        assert build([docs], tmp_path / "s").incremental is not None
+        build([docs], tmp_path / f"full-{n}", incremental=False)
+        assert _index(tmp_path / "s") == _index(tmp_path / f"full-{n}")
+        # one file, kept after the database that wrote it is gone; the served database and the one
+        # before it link to it
+        real, links = _index_files(tmp_path / "s")
+        assert real == [first] and len(links) == min(n, 2)
+    for subject in ("peace", "war"):
+        _change_c(docs, subject)
+        build([docs], tmp_path / "s", incremental=False)
+    real, links = _index_files(tmp_path / "s")
+    assert first not in real and links == [] and len(real) == 2  # the served database's and the previous one's
+
+
+def test_a_failed_patch_leaves_the_side_index_as_it_was(tmp_path, monkeypatch):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    before = _index(tmp_path / "s")
+    _change_c(docs)
+    _failing_build(docs, tmp_path / "s", monkeypatch)
+    assert _index(tmp_path / "s") == before
+    assert _index_files(tmp_path / "s")[1] == []
+
+
+def test_a_patch_killed_after_the_swap_is_made_whole_by_the_next_build(tmp_path, monkeypatch):
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "s")
+    _change_c(docs)
+
+    def killed(index):
+        index.db.close()  # what the process dying does: the transaction is never committed
+        raise RuntimeError("killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(search_index.IndexPatch, "commit", killed)
+        with pytest.raises(RuntimeError, match="killed"):
+            build([docs], tmp_path / "s")
+    # the new graph is served, its index is not: the next build sees it and builds everything again
+    assert not search_index.matches(search_index.path_for(StoreDir(tmp_path / "s").current.resolve()),
+                                    StoreDir(tmp_path / "s").current.resolve())
+    # c back as it was before the failed build (as the manifest knows it): its record is still the failed
+    # build's, so it is extracted again all the same
+    _change_c(docs, "the harvest")
+    report = build([docs], tmp_path / "s")
+    assert report.incremental is None and report.built == ["c"]
+    build([docs], tmp_path / "full", incremental=False)
+    assert _index(tmp_path / "s") == _index(tmp_path / "full")
