@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from kg.gazetteer import Gazetteer, Entry
 from kg.trie import FormMatcher, trie_pattern
 
 GAZ_BEFORE, GAZ_AFTER = r"[\w'’-]", r"[\w-]|['’]\w"
@@ -139,3 +140,11 @@ def test_lowercasing_agrees_with_re_one_character_at_a_time():
             odd.append(ch)
     assert odd == ["İ"]
 
+
+def test_gazetteer_find_uses_the_matcher():
+    entries = [Entry("place", "nk", "North Korea", ["DPRK", "D.P.R.K."]), Entry("place", "k", "Korea")]
+    g = Gazetteer(entries)
+    text = "The D.P.R.K., North Korea's army, Koreans and Korea."
+    got = [(text[s:e], entry.slug) for s, e, entry in g.find("place", text)]
+    assert got == [("D.P.R.K.", "nk"), ("Korea", "k")]
+    assert not g.matcher._regexes
