@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from .trie import trie_pattern
+from .trie import FormMatcher
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 FILES = {"place": "places.tsv", "organization": "organizations.tsv", "person": "people.tsv"}
@@ -78,7 +78,7 @@ class Gazetteer:
             for form in entry.forms:
                 self._by_form[entry.kind].setdefault(form, entry)
                 self._folded[entry.kind].setdefault(fold(form), entry)
-        self._patterns: dict[str, re.Pattern] = {}
+        self._matcher: Optional[FormMatcher] = None
         self._recent_scans: dict[tuple, list[tuple[int, int, Entry]]] = {}
 
     def get(self, kind: str, slug: str) -> Optional[Entry]:
@@ -90,11 +90,14 @@ class Gazetteer:
     def lookup_place(self, form: str) -> Optional[Entry]:
         return self.lookup("place", form)
 
-    def pattern(self, kind: str) -> re.Pattern:
-        """One regex matching every form of that kind, longest first, on word boundaries."""
-        if kind not in self._patterns:
-            self._patterns[kind] = re.compile(r"(?<![\w'’-])(?:%s)(?![\w-]|['’]\w)" % trie_pattern(self._by_form[kind]))
-        return self._patterns[kind]
+    @property
+    def matcher(self) -> FormMatcher:
+        """Every form of every kind, longest first, on word boundaries: a form may not follow a word
+        character, a hyphen or an apostrophe, nor run on into a word character, a hyphen or an
+        apostrophe followed by a letter ('Korea' is not found in "Korea's", "Korea-wide" or "Koreans")."""
+        if self._matcher is None:
+            self._matcher = FormMatcher(self._by_form, before=r"[\w'’-]", after=r"[\w-]|['’]\w")
+        return self._matcher
 
     _RECENT_SCANS = 32
 
@@ -102,20 +105,19 @@ class Gazetteer:
         """(start, end, entry) for every form of that kind in ``text[start:end]``.
 
         The hits of the last few scans are kept: extraction scans the same regions of a document
-        twice, for places and organizations before and after its people are known.
+        twice, for places and organizations before and after its people are known. One scan finds
+        every kind, and all are kept, for places and organizations are looked for in the same regions.
         """
         end = len(text) if end is None else end
-        key = (kind, text, start, end)
-        hits = self._recent_scans.get(key)
+        hits = self._recent_scans.get((kind, text, start, end))
         if hits is None:
-            hits = []
-            for m in self.pattern(kind).finditer(text, start, end):
-                entry = self._by_form[kind].get(m.group(0))
-                if entry is not None:
-                    hits.append((m.start(), m.end(), entry))
-            if len(self._recent_scans) >= self._RECENT_SCANS:
-                del self._recent_scans[next(iter(self._recent_scans))]  # the oldest
-            self._recent_scans[key] = hits
+            for each_kind, spans in self.matcher.find(text, start, end).items():
+                by_form = self._by_form[each_kind]
+                if len(self._recent_scans) >= self._RECENT_SCANS:
+                    del self._recent_scans[next(iter(self._recent_scans))]  # the oldest
+                # a match is one of the forms as written
+                self._recent_scans[(each_kind, text, start, end)] = [(s, e, by_form[text[s:e]]) for s, e in spans]
+            hits = self._recent_scans[(kind, text, start, end)]
         return iter(hits)
 
 

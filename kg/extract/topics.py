@@ -8,12 +8,12 @@ occurrences; the evidence keeps each matched phrase.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
 from ..records import EntityRecord, Mention, TopicAssignment
+from ..trie import FormMatcher
 
 AKG = "https://w3id.org/archive-kg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -56,24 +56,23 @@ def load_concepts() -> tuple[Concept, ...]:
 
 
 @lru_cache(maxsize=1)
-def _label_pattern() -> tuple[re.Pattern, dict[str, list[str]]]:
+def _label_matcher() -> tuple[FormMatcher, dict[str, list[str]]]:
+    """Every label, in any case, as a whole word (hyphenated words are whole); and the concepts of each lowercased label."""
     owners: dict[str, list[str]] = {}
     for concept in load_concepts():
         for label in concept.labels:
             owners.setdefault(label.lower(), []).append(concept.slug)
-    from ..trie import trie_pattern
-
-    return re.compile(r"(?<![\w-])(%s)(?![\w-])" % trie_pattern(owners, ignore_case=True), re.I), owners
+    return FormMatcher({"label": owners}, before=r"[\w-]", after=r"[\w-]", ignore_case=True), owners
 
 
 def assign_topics(text: str, start: int, end: int, places: Iterable[EntityRecord] = (),
                   limit: int = 12) -> list[TopicAssignment]:
-    pattern, owners = _label_pattern()
+    matcher, owners = _label_matcher()
     hits: dict[str, list[Mention]] = {}
-    for m in pattern.finditer(text, start, end):
-        label = m.group(1).lower()
-        for slug in owners.get(label, []):
-            hits.setdefault(slug, []).append(Mention(m.start(), m.end(), m.group(0), "topic-label", 0.7))
+    for s, e in matcher.find(text, start, end)["label"]:
+        found = text[s:e]
+        for slug in owners.get(found.lower(), []):
+            hits.setdefault(slug, []).append(Mention(s, e, found, "topic-label", 0.7))
     out: list[TopicAssignment] = []
     for slug, mentions in hits.items():
         distinct_multiword = any(" " in m.text or "-" in m.text for m in mentions)
