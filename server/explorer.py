@@ -54,13 +54,15 @@ def incoming_links(iri: str, limit: int = 10) -> list[dict]:
     # counts, and a first few of each group: no DISTINCT or ORDER BY over a hub's thousands of links
     groups = state().select("SELECT ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?r } GROUP BY ?p ORDER BY DESC(?n)",
                             r=bind_iri(iri))
-    out = []
-    for g in groups:
-        prop = _v(g, "p")
-        subjects = sorted({_v(r, "s") for r in state().select(
-            "SELECT ?s WHERE { ?s ?p ?r } LIMIT %d" % limit, r=bind_iri(iri), p=bind_iri(prop))})
-        out.append({"property": prop, "label": _prop_label(prop), "count": int(_v(g, "n")), "subjects": subjects})
-    return out
+    # the first few of every group in one more query, not one per group (each query crosses to a worker
+    # and back); a subquery does not see the outer VALUES, so each branch binds its own (escaped) terms
+    branches = " UNION ".join("{ SELECT ?s ?p WHERE { VALUES (?p ?r) { (%s %s) } ?s ?p ?r } LIMIT %d }"
+                              % (iri_term(_v(g, "p")), iri_term(iri), limit) for g in groups)
+    subjects = defaultdict(set)
+    for r in state().select("SELECT ?p ?s WHERE { %s }" % branches) if groups else ():
+        subjects[_v(r, "p")].add(_v(r, "s"))
+    return [{"property": _v(g, "p"), "label": _prop_label(_v(g, "p")), "count": int(_v(g, "n")),
+             "subjects": sorted(subjects[_v(g, "p")])} for g in groups]
 
 
 def _prop_label(prop: str) -> str:
