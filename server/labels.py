@@ -22,9 +22,11 @@ def labels(iris) -> dict[str, str]:
     out: dict[str, str] = {}
     for start in range(0, len(iris), 200):
         chunk = iris[start:start + 200]
-        # one branch per label property: index lookups, not a scan of every property of each subject
+        # one branch per label property: index lookups, not a scan of every property of each subject.
+        # DISTINCT: a label stated in many graphs (a language's, in every document's graph) comes once
+        # per graph from the union of graphs, a thousand rows for one label
         rows = state().select(
-            "SELECT ?s ?p ?l WHERE { VALUES ?s { %s } "
+            "SELECT DISTINCT ?s ?p ?l WHERE { VALUES ?s { %s } "
             "{ ?s skos:prefLabel ?l BIND(skos:prefLabel AS ?p) } UNION { ?s rdfs:label ?l BIND(rdfs:label AS ?p) } "
             "UNION { ?s schema:name ?l BIND(schema:name AS ?p) } UNION { ?s dcterms:title ?l BIND(dcterms:title AS ?p) } "
             "FILTER(LANG(?l) = '' || LANGMATCHES(LANG(?l), 'en')) }" % " ".join(iri_term(i) for i in chunk))
