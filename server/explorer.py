@@ -10,7 +10,6 @@ import re
 from collections import Counter, defaultdict
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
-from flask import g as per_request
 from markupsafe import Markup, escape
 
 from kg.namespaces import PREFIXES, iri_term
@@ -31,9 +30,7 @@ MEETINGS_PAGE = 50
 @bp.app_template_filter("local")
 def local_link(iri: str) -> str:
     """Our own IRIs link to this server (so pages work on localhost and behind a proxy alike)."""
-    if "kg_base" not in per_request:  # once per request: finding the base resolves the store's link, a page has many links
-        per_request.kg_base = state().base
-    base = per_request.kg_base
+    base = state().base
     if iri.startswith(base):
         return "/" + iri[len(base):]
     return iri

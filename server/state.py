@@ -30,6 +30,9 @@ class AppState:
     @property
     def base(self) -> str:
         """The base the store was built with (its URIs resolve under it); read once per build."""
+        return _once_per_request("base", self._base)
+
+    def _base(self) -> str:
         from kg.uris import DEFAULT_BASE
 
         target = os.path.realpath(self.store.current)
@@ -41,9 +44,10 @@ class AppState:
         return self._cache["base"]
 
     def db_dir(self):
+        """The database being served (the same one for the whole of a request)."""
         from pathlib import Path
 
-        return Path(os.path.realpath(self.store.current))
+        return _once_per_request("db_dir", lambda: Path(os.path.realpath(self.store.current)))
 
     def dump_files(self):
         """The shards of the dump made with the graph being served, in stream order (kg.dump); [] when none."""
@@ -80,6 +84,9 @@ class AppState:
 
     def generation(self) -> str:
         """Changes whenever the graph may have changed: a new build or a write."""
+        return _once_per_request("generation", self._generation)
+
+    def _generation(self) -> str:
         target = os.path.realpath(self.store.current)
         marker = self.store.path / "generation"
         written = marker.read_text().strip() if marker.exists() else "0"
@@ -172,6 +179,28 @@ class AppState:
             marker = self.store.path / "generation"
             current = int(marker.read_text()) if marker.exists() else 0
             marker.write_text(str(current + 1))
+            _forget_per_request("generation")  # this request changed it
+
+
+def _once_per_request(name: str, compute: Callable[[], object]):
+    """The first answer within a request. The graph being served must not change halfway through a page or
+    between a query's ETag and its answer; and finding it resolves the store's link (several system calls),
+    which a page with a hundred links and a dozen queries would otherwise do each time."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return compute()
+    key = f"kg_{name}"
+    if key not in g:
+        setattr(g, key, compute())
+    return getattr(g, key)
+
+
+def _forget_per_request(name: str) -> None:
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.pop(f"kg_{name}", None)
 
 
 def _count_job():

@@ -95,3 +95,21 @@ def test_queries_whose_answer_changes_each_time_are_not_cached(built):
     first = client.get("/sparql?query=" + query, headers=JSON).data
     second = client.get("/sparql?query=" + query, headers=JSON).data
     assert first != second and pool.hits == 0
+
+
+def test_a_request_finds_the_graph_being_served_once(built, monkeypatch):
+    """The ETag and the cached answer of one request come from one reading of the graph's generation (a build
+    that swaps in between must not give an old answer a new ETag), and a page does not resolve the store's
+    link for each of its links and queries."""
+    from server.state import AppState
+
+    app = create_app(str(built), workers=1)
+    client = app.test_client()
+    calls = []
+    real = AppState._generation
+    monkeypatch.setattr(AppState, "_generation", lambda self: calls.append(1) or real(self))
+    assert _count(client) > 0
+    assert len(calls) == 1
+    calls.clear()
+    assert client.get("/id/document/116026", headers={"Accept": "text/html"}).status_code == 200
+    assert len(calls) == 1
