@@ -242,7 +242,7 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental, che
                 report.skipped.append(Problem(str(path), f"cannot read: {exc}"))
                 continue
             if known and known["hash"] == file_hash and known["fingerprint"] == fingerprint \
-                    and all(store.record_path(i).name in cached for i in _ids(known)) \
+                    and all(store.record_name(i) in cached for i in _ids(known)) \
                     and (ahead is None or (ahead and str(path) not in ahead)):
                 seen.update({i: str(path) for i in _ids(known)})
                 report.unchanged.extend(_ids(known))
