@@ -237,6 +237,13 @@ class Catalog:
         old_by_block, new_by_block = _by_block(row[:4] + row[5:] for row in old_rows), _by_block(new_rows)
         blocks = {b for b in old_by_block.keys() | new_by_block.keys() if old_by_block.get(b) != new_by_block.get(b)}
         kept = {(d, k): i for d, k, _, b, i, _ in old_rows if b is not None and b not in blocks}
+        for block in sorted(b for b in blocks if b not in old_by_block):
+            absorbed = self._absorb(block, new_by_block[block], gazetteer)
+            if absorbed is not None:
+                old, new = absorbed
+                blocks.discard(block)
+                kept.update({(d, k): f"{new.kind}:{new.slug}" for d, k, _, _ in new_by_block[block]})
+                change.before[f"{old.kind}:{old.slug}"], change.after[f"{new.kind}:{new.slug}"] = old, new
         new_rows = [(d, k, seq, b, kept.get((d, k)), data) for d, k, seq, b, data in new_rows]
         in_blocks = self._in_blocks(blocks)
         before = {key: pickle.loads(data) for key, data in db.execute(f"SELECT id, data FROM identities WHERE {in_blocks}")}
@@ -334,6 +341,44 @@ class Catalog:
         self._link_meetings(change, ids, days)
         return change
 
+    def _absorb(self, block: str, rows: set, gazetteer: Gazetteer) -> Optional[tuple[Identity, Identity]]:
+        """An organization's or place's block that only gains records (a document names it that did not): its one
+        identity takes them in, without the block's other records being read and grouped again (thousands,
+        for a body most documents name). (identity before, identity after), both with their members; None
+        when the result could differ from grouping the block again, which the caller then does."""
+        if not block.startswith(("organization:", "place:")):
+            return None
+        found = self.db.execute("SELECT id, data FROM identities WHERE block = ?", (block,)).fetchall()
+        if len(found) != 1:
+            return None
+        key, data = found[0]
+        old = pickle.loads(data)
+        first = self.db.execute("SELECT doc_id, key FROM records WHERE ident = ? ORDER BY doc_id, key LIMIT 1",
+                                (key,)).fetchone()
+        records = sorted((doc_id, rkey, seq, _Record._make(values)) for doc_id, rkey, seq, values in rows)
+        for doc_id, rkey, _, record in records:
+            # what grouping takes from the first record that has it, or in first-seen order, must not change;
+            # nor may the identity's first member, by which identities of one slug base are numbered
+            if not set(record.roles) <= set(old.roles) or not set(record.cover_names) <= set(old.cover_names) \
+                    or record.gazetteer_id not in (None, old.gazetteer_id) \
+                    or record.entity_type not in (None, old.entity_type) or first is None or (doc_id, rkey) < tuple(first):
+                return None
+        new = replace(old, forms=old.forms.copy(), preferred=old.preferred.copy(), roles=list(old.roles),
+                      cover_names=list(old.cover_names), members=[])
+        for doc_id, rkey, _, record in records:
+            new.absorb(doc_id, record)
+        entry = gazetteer.get(new.kind, new.gazetteer_id) if new.gazetteer_id else None
+        if entry is None:
+            # the most frequent form names it: the order forms were first seen in only breaks ties, so none may
+            # be left, and the name must stay (a new name would rename it in every document)
+            top = new.forms.most_common(2)
+            if len(top) == 2 and top[0][1] == top[1][1] or top[0][0] != old.name:
+                return None
+        before = {key: old}
+        self._members(before)
+        new.members = sorted([*old.members, *new.members], key=lambda m: m[0])  # document order
+        return old, new  # its row is written again with the other identities that changed
+
     def _link_meetings(self, change: Change, ids: list[str], days: set[str]) -> None:
         """Mint again the meetings of the changed documents and every meeting on the days concerned."""
         db = self.db
@@ -365,11 +410,22 @@ class Catalog:
 
 
 def _by_block(rows) -> dict[str, set]:
-    """(doc_id, key, seq, block, data) rows as {block: {(doc_id, key, seq, data)}}."""
-    out: dict[str, set] = {}
+    """(doc_id, key, seq, block, data) rows as {block: {(doc_id, key, rank, record values)}}: what grouping a
+    block reads of these records.
+
+    Grouping takes a block's records in document order, and within a document in their order, so a record's
+    rank among its document's records in the block counts, not its place among all the document's records
+    (a new organization shifts the places after it). And records are compared by what they hold, not by
+    their bytes: pickle writes a string that one record holds twice (a name that is also a form) once or
+    twice depending on whether it is one object or two."""
+    ordered: dict[tuple[str, str], list] = {}
     for doc_id, key, seq, block, data in rows:
         if block is not None:
-            out.setdefault(block, set()).add((doc_id, key, seq, data))
+            ordered.setdefault((block, doc_id), []).append((seq, key, data))
+    out: dict[str, set] = {}
+    for (block, doc_id), records in ordered.items():
+        for rank, (_, key, data) in enumerate(sorted(records)):
+            out.setdefault(block, set()).add((doc_id, key, rank, tuple(_decode(data))))
     return out
 
 

@@ -152,3 +152,65 @@ def test_an_edit_that_names_no_one_new_regroups_nothing(tmp_path):
     assert change.before == {} and change.after == {}
     assert change.documents == {"d01"}
     assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / "full.sqlite", {**CORPUS, "d01": edited}))
+
+
+def _update_watching_groups(tmp_path: Path, monkeypatch, start: dict, changed: dict) -> tuple[catalog.Change, list]:
+    """``_update``, and the names of the organizations whose records the update grouped again."""
+    from kg import resolve as R
+
+    base = _full(tmp_path / "start.sqlite", start)
+    grouped: list[str] = []
+    real = R.group
+    monkeypatch.setattr(R, "group", lambda docs, *a: grouped.extend(r.name for d in docs for r in d.organizations)
+                        or real(docs, *a))
+    cat = catalog.Catalog(tmp_path / "patched.sqlite", base=base)
+    change = cat.update(changed)
+    cat.finish()
+    monkeypatch.setattr(R, "group", real)
+    return change, grouped
+
+
+def test_a_body_named_by_one_more_document_takes_it_in_without_its_block_grouped_again(tmp_path, monkeypatch):
+    added = {**CORPUS, "d09": _doc("d09", ["Ivan Petrov"], ["Central Committee", "State Department"], ["Moscow"])}
+    change, grouped = _update_watching_groups(tmp_path, monkeypatch, CORPUS, {"d09": added["d09"]})
+    assert grouped == []  # neither body's block was read again
+    assert {"organization:central-committee", "organization:state-department"} <= set(change.after)
+    assert ("d09", "o0") in change.after["organization:central-committee"].members
+    assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / "full.sqlite", added))
+
+
+def test_a_body_named_first_by_a_new_document_is_grouped_again(tmp_path, monkeypatch):
+    """Identities of one slug base are numbered by their first member: a new first member regroups the block."""
+    added = {**CORPUS, "d00": _doc("d00", [], ["Central Committee"])}
+    _, grouped = _update_watching_groups(tmp_path, monkeypatch, CORPUS, {"d00": added["d00"]})
+    assert "Central Committee" in grouped
+    assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / "full.sqlite", added))
+
+
+def test_a_body_whose_name_a_new_document_could_change_is_grouped_again(tmp_path, monkeypatch):
+    """Two forms as frequent as each other: the one seen first names the body, which only a regroup knows."""
+    d09 = _doc("d09", [], ["State Department"])
+    d09.organizations[0] = dataclasses.replace(d09.organizations[0], forms=["Department of State"])
+    added = {**CORPUS, "d09": d09}
+    _, grouped = _update_watching_groups(tmp_path, monkeypatch, CORPUS, {"d09": d09})
+    assert "State Department" in grouped
+    assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / "full.sqlite", added))
+
+
+def test_records_that_only_move_within_their_document_group_nothing_again(tmp_path, monkeypatch):
+    """d01 names one more body: its place comes one record later, and Moscow's block is not read again."""
+    from kg import resolve as R
+
+    changed = {**CORPUS, "d01": _doc("d01", ["Ivan Petrov", "Andrei Gromyko", "Kim Il Sung"],
+                                     ["Central Committee", "State Department"], ["Moscow"], [("1961-03-03", [0, 1])])}
+    places: list[str] = []
+    real = R.group
+    base = _full(tmp_path / "start.sqlite", CORPUS)
+    monkeypatch.setattr(R, "group", lambda docs, *a: places.extend(r.name for d in docs for r in d.places)
+                        or real(docs, *a))
+    cat = catalog.Catalog(tmp_path / "patched.sqlite", base=base)
+    cat.update({"d01": changed["d01"]})
+    cat.finish()
+    monkeypatch.setattr(R, "group", real)
+    assert places == []
+    assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / "full.sqlite", changed))
