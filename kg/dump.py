@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 LEVEL = 1  # four times faster than the default level, for a file about 15 % larger
 PER_SHARD = 64  # documents per shard (about 2 MB: what a one-document change writes again) ...
-MAX_SHARDS = 256  # ... up to this many shards, so that a download never holds many files open
+MAX_SHARDS = 256  # ... up to this many shards: a big corpus gets bigger shards, not thousands of files to list and link
 SHARED = ("vocabulary", "entities", "retired")  # before the documents; "provenance" comes after them
 PARTS = "parts.json"
 
