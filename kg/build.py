@@ -334,9 +334,9 @@ def _full(store: StoreDir, minter: Minter, report: BuildReport, started, say, jo
     published = registry.Published(store.path)
     try:
         uris = registry.update(published, registry.minted(light, resolution, minter))
-        draft = None if published.same_as(uris) else registry.Draft(store.path, uris)
     finally:
         published.close()
+    draft = registry.Draft(store.path, uris)
     retired = registry.retired_quads(uris, minter)
     del uris
     report.seconds["resolve"] = time.perf_counter() - t1
@@ -348,11 +348,9 @@ def _full(store: StoreDir, minter: Minter, report: BuildReport, started, say, jo
             del light  # the graphs drop the records once the catalogue has them: the memory goes to mapping
             graphs.write_all(jobs)
     except BaseException:
-        if draft is not None:
-            draft.abandon()
+        draft.abandon()
         raise
-    if draft is not None:
-        draft.install()
+    draft.install()
 
 
 def _same_graph_code(store: StoreDir, minter: Minter) -> bool:

@@ -26,6 +26,7 @@ LEVEL = 1  # four times faster than the default level, for a file about 15 % lar
 PER_SHARD = 64  # documents per shard (about 2 MB: what a one-document change writes again) ...
 MAX_SHARDS = 256  # ... up to this many shards: a big corpus gets bigger shards, not thousands of files to list and link
 SHARED = ("vocabulary", "entities", "retired")  # before the documents; "provenance" comes after them
+_OWN_SHARD = (*SHARED, "provenance")  # graphs with a shard each
 PARTS = "parts.json"
 
 
@@ -88,7 +89,7 @@ class DumpWriter:
         for name, (shard, _, _) in self.base_members.items():
             self.base_shards.setdefault(shard, []).append(name)
         # shard name -> [(member name, bytes, or None when reused from the base)]
-        self.pending: dict[str, list[tuple[str, Optional[bytes]]]] = {}
+        self.pending: dict[str, Optional[list[tuple[str, Optional[bytes]]]]] = {}  # None: written
         self.order: list[str] = []
         self.members: dict[str, list] = {}
         self._documents = 0
@@ -97,7 +98,7 @@ class DumpWriter:
         self._open: Optional[str] = None  # a full build's shard being filled
 
     def _shard_for(self, name: str) -> str:
-        if name in SHARED or name == "provenance":
+        if name in _OWN_SHARD:
             return f"{name}.nq.gz"
         where = self.base_members.get(name)
         if where is not None:
@@ -110,7 +111,7 @@ class DumpWriter:
 
     def _put(self, name: str, data: Optional[bytes]) -> None:
         shard = self._shard_for(name)
-        if name not in SHARED and name != "provenance":
+        if name not in _OWN_SHARD:
             self._last_shard = shard
         if shard not in self.pending:
             self.pending[shard] = []

@@ -108,15 +108,6 @@ class Published(Mapping):
         """Every entry, read as it goes: a full build decides every URI's fate without holding them all."""
         return ((uri, json.loads(entry)) for uri, entry in self.db.execute("SELECT uri, entry FROM entries"))
 
-    def same_as(self, entries: dict[str, dict]) -> bool:
-        """Would saving ``entries`` change nothing?"""
-        seen = 0
-        for uri, entry in self.items():
-            if entries.get(uri) != entry:
-                return False
-            seen += 1
-        return seen == len(entries)
-
     def pointing_at(self, uris: set[str]) -> set[str]:
         """The URIs recorded as replaced by one of these."""
         return {uri for target in uris for uri, in self.db.execute(
@@ -173,7 +164,7 @@ def update(registry: dict, current: dict[str, dict]) -> dict:
     return new
 
 
-def patch(registry: Published, current: dict[str, dict], vanished: set[str]) -> tuple[dict, set[str]]:
+def patch(registry: Published, current: dict[str, dict], vanished: set[str]) -> dict[str, dict]:
     """``update`` for a build that minted again only some URIs (``current``) and no longer mints
     ``vanished``: the entries that change (to be written with ``save_changes``).
 

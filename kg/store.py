@@ -240,8 +240,7 @@ class StoreDir:
 
         linked = linked_files(self.path)
         for side in self.path.glob("db-*.search.sqlite*"):
-            if not (self.path / side.name.split(".", 1)[0]).exists() and side.resolve() not in linked \
-                    and side.with_name(side.name.removesuffix("-journal")).resolve() not in linked:
+            if not (self.path / side.name.split(".", 1)[0]).exists() and not _linked(side, linked):
                 side.unlink(missing_ok=True)
 
     @staticmethod
@@ -257,9 +256,13 @@ class StoreDir:
                 sibling.unlink()
             elif sibling.is_dir():
                 shutil.rmtree(sibling, ignore_errors=True)
-            elif sibling.resolve() not in linked and sibling.with_name(sibling.name.removesuffix("-journal")).resolve() \
-                    not in linked:
+            elif not _linked(sibling, linked):
                 sibling.unlink(missing_ok=True)
+
+
+def _linked(side: Path, linked: set[Path]) -> bool:
+    """Is this side file an index file that a kept database's index links to, or that file's journal?"""
+    return side.resolve() in linked or side.with_name(side.name.removesuffix("-journal")).resolve() in linked
 
 
 class SQLiteDraft:

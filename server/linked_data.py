@@ -8,7 +8,6 @@ labels of what it links to. Also here: the ontology, VoID, the sitemap, dumps.
 """
 from __future__ import annotations
 
-
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, send_file, url_for
 
@@ -246,7 +245,7 @@ WHOLE_DUMP = "archive-kg.nq.gz"
 def dumps_index():
     shards = state().dump_files()
     files = [(WHOLE_DUMP, sum(p.stat().st_size for p in shards))] if shards else []
-    parts = [(f"parts/{p.name}", p.stat().st_size) for p in shards]
+    parts = [(p.name, p.stat().st_size) for p in shards]
     return render_template("dumps.html", files=files, parts=parts, title="Downloads")
 
 
