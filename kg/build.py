@@ -484,6 +484,7 @@ def _abandon(store: StoreDir, target: Path, *drafts) -> None:
         if draft is not None:
             draft.abandon()
     store.discard(target)
+    store.empty_trash()
 
 
 def _patch_limit(documents: int) -> int:

@@ -235,6 +235,7 @@ class StoreDir:
             # databases only: their side files and folders ('db-….dump') go with them
             if old.is_dir() and "." not in old.name and old.resolve() not in keep:
                 self.discard(old)
+        self.empty_trash()
         # side files whose database is gone, kept while a newer database's index linked to them
         from .search_index import linked_files
 
@@ -243,21 +244,43 @@ class StoreDir:
             if not (self.path / side.name.split(".", 1)[0]).exists() and not _linked(side, linked):
                 side.unlink(missing_ok=True)
 
-    @staticmethod
-    def discard(db_dir: Path) -> None:
-        """Delete a database that is not served, with its side index, dump, build state and work folder (but
-        an index file that a kept database's index links to: see ``kg.search_index.IndexPatch``)."""
+    TRASH = ".trash"  # discarded databases wait here for a background process to delete them
+
+    def discard(self, db_dir: Path) -> None:
+        """Take away a database that is not served, with its side index, dump, build state and work folder (but
+        an index file that a kept database's index links to: see ``kg.search_index.IndexPatch``).
+
+        They are moved into ``.trash`` (a rename: instant) for ``empty_trash`` to delete, since deleting the
+        gigabytes of a big database takes seconds that a build should not wait for."""
         from .search_index import linked_files
 
         linked = linked_files(db_dir.parent, but=db_dir.name)
-        shutil.rmtree(db_dir, ignore_errors=True)
-        for sibling in db_dir.parent.glob(db_dir.name + ".*"):
-            if sibling.is_symlink():
-                sibling.unlink()
-            elif sibling.is_dir():
-                shutil.rmtree(sibling, ignore_errors=True)
-            elif not _linked(sibling, linked):
-                sibling.unlink(missing_ok=True)
+        bin_ = self.path / self.TRASH / f"{db_dir.name}-{os.getpid()}-{time.time_ns() % 10**9:09d}"
+        bin_.mkdir(parents=True)
+        for doomed in [db_dir, *db_dir.parent.glob(db_dir.name + ".*")]:
+            if doomed.is_symlink():
+                doomed.unlink()
+            elif doomed.exists() and (doomed.is_dir() or not _linked(doomed, linked)):
+                os.replace(doomed, bin_ / doomed.name)
+
+    def empty_trash(self, wait: bool = False) -> None:
+        """Delete what ``discard`` put aside, in a process of its own (``wait``: here, before returning)."""
+        trash = self.path / self.TRASH
+        # the folders there now, not the trash itself: a later discard may be moving a database into it
+        doomed = [str(p) for p in trash.iterdir()] if trash.exists() else []
+        if not doomed:
+            return
+        if wait:
+            for folder in doomed:
+                shutil.rmtree(folder, ignore_errors=True)
+            return
+        import subprocess
+        import sys
+
+        # only what was discarded is deleted there, so two of these running at once do no harm
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, True)",
+                          *doomed], start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
 
 
 def _linked(side: Path, linked: set[Path]) -> bool:

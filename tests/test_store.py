@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -64,6 +65,28 @@ def test_a_write_replaces_the_graph_and_keeps_only_the_one_before(tmp_path, dist
     third = sd.write_new([quad("c", "three")])
     assert values(sd) == {"three"}
     assert sorted(p.name for p in sd.path.iterdir() if p.name.startswith("db-")) == sorted([second.name, third.name])
+
+
+def test_a_replaced_database_is_deleted_after_the_swap_not_during_it(tmp_path, distinct_stamps, monkeypatch):
+    """The swap moves the database it drops into the trash; a process of its own deletes it there."""
+    sd = StoreDir(tmp_path / "kg-store")
+    first = sd.write_new([quad("a", "one")])
+    (first.with_name(first.name + ".dump")).mkdir()
+    sd.write_new([quad("b", "two")])
+    started = []
+    monkeypatch.setattr(StoreDir, "empty_trash", lambda self, wait=False: started.append(wait))
+    sd.write_new([quad("c", "three")])
+    assert not first.exists() and not first.with_name(first.name + ".dump").exists()
+    trashed = sorted(p.name for p in (sd.path / StoreDir.TRASH).rglob("*") if p.parent.parent.name == StoreDir.TRASH)
+    assert trashed == sorted([first.name, first.name + ".dump"])
+    assert started == [False]
+    monkeypatch.undo()
+    sd.empty_trash()
+    deadline = time.monotonic() + 60  # not a speed target: how long a busy machine may take to start the process
+    while list((sd.path / StoreDir.TRASH).iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list((sd.path / StoreDir.TRASH).iterdir()) == []
+    assert values(sd) == {"three"}
 
 
 def test_back_to_back_writes_do_not_mix_graphs(tmp_path, monkeypatch):
