@@ -102,13 +102,20 @@ def entity_page(iri: str) -> Response:
 
 # --- pages ------------------------------------------------------------------------------------
 
+_QUOTE = """?a oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
+        ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end"""
+
+
 def _evidence(iri: str, doc: str | None = None) -> list[dict]:
+    """The quotes of the annotations whose body is ``iri`` (in ``doc`` only, when given), in text order."""
     # no ORDER BY in SPARQL: on a much-mentioned person that would sort every quote in the archive first
     bindings = {"r": bind_iri(iri), **({"doc": bind_iri(doc)} if doc else {})}
-    rows = state().select("""SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {
-        ?a oa:hasBody ?r ; oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
-        ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }
-        LIMIT 150""", **bindings)
+    rows = state().select(f"SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {{ ?a oa:hasBody ?r . {_QUOTE} }} LIMIT 150",
+                          **bindings)
+    return _quotes(rows, doc)
+
+
+def _quotes(rows: list[dict], doc: str | None = None) -> list[dict]:
     rows.sort(key=lambda r: (_v(r, "doc"), int(_v(r, "start"))))
     out = []
     for r in rows:
@@ -271,8 +278,13 @@ def meeting_page(iri: str, types: set[str]) -> Response:
     participants = s.select("""SELECT ?part ?person ?role WHERE { ?m akg:hasParticipation ?part .
         ?part akg:participant ?person . OPTIONAL { ?part akg:role ?role } } ORDER BY ?person""", m=bind_iri(iri))
     accounts: dict[str, list[dict]] = {doc: [] for doc in props.get(SCHEMA + "subjectOf", [])}
+    # the quotes behind every participation at once (one query, not one per participant)
+    by_part = defaultdict(list)
+    for r in s.select(f"SELECT ?part ?doc ?exact ?start ?end ?method ?conf WHERE {{ ?m akg:hasParticipation ?part . "
+                      f"?a oa:hasBody ?part . {_QUOTE} }} LIMIT 2000", m=bind_iri(iri)):
+        by_part[_v(r, "part")].append(r)
     for p in participants:
-        p["evidence"] = _evidence(_v(p, "part"))
+        p["evidence"] = _quotes(by_part[_v(p, "part")])
         for quote in p["evidence"]:
             accounts.setdefault(quote["doc"], []).append({**quote, "person": _v(p, "person")})
     iris = {_v(p, "person") for p in participants} | set(props.get(SCHEMA + "location", [])) | \

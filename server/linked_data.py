@@ -36,7 +36,7 @@ def chosen_format(offer_html: bool = True) -> str | None:
 def describe(iri: str) -> list[ox.Triple]:
     """The concise description of a resource and the labels of the resources it links to."""
     rows = state().select(
-        "SELECT ?p ?o ?lp ?l WHERE { ?r ?p ?o . OPTIONAL { ?o ?lp ?l . "
+        "SELECT DISTINCT ?p ?o ?lp ?l WHERE { ?r ?p ?o . OPTIONAL { ?o ?lp ?l . "
         "FILTER(isIRI(?o) && ?lp IN (rdfs:label, skos:prefLabel, schema:name)) } }", r=("iri", iri))
     triples: set[ox.Triple] = set()
     subject = ox.NamedNode(iri)
