@@ -20,7 +20,6 @@ from .parse import ParseError, parse_file
 from .records import ExtractedDocument
 from . import catalog, dump, mapstage, registry, search_index
 from .namespaces import PREFIXES
-from .resolve import resolve
 from .search_index import write_index
 from .store import StoreDir, encode_record
 from .uris import Minter
@@ -88,14 +87,15 @@ def extract_file(path: Path) -> ExtractedDocument:
     return extract(parse_file(path))
 
 
-def quads_for(documents: Iterable[ExtractedDocument], minter: Minter, started: datetime, resolution,
-              hashes: list[tuple[str, str]]) -> Iterator[ox.Quad]:
-    """Every quad of the graph; ``documents`` is consumed once, one document at a time."""
-    from mappings import map_document, map_entities, provenance_quads, vocabulary_quads
+def quads_for(documents: Iterable[tuple[ExtractedDocument, object]], identities: Iterable, exists: Callable[[str], bool],
+              minter: Minter, started: datetime, hashes: list[tuple[str, str]]) -> Iterator[ox.Quad]:
+    """Every quad of the graph: ``documents`` (each record with a resolution that covers it) and ``identities``
+    are consumed once, one at a time; ``exists('kind:slug')`` says whether an identity is in the graph."""
+    from mappings import entity_quads, map_document, provenance_quads, vocabulary_quads
 
     yield from vocabulary_quads(minter)
-    yield from map_entities(resolution, minter)
-    for ed in documents:
+    yield from entity_quads(identities, minter, exists)
+    for ed, resolution in documents:
         yield from map_document(ed, resolution, minter, __version__)
     yield from provenance_quads(minter, __version__, hashes, started)
 
@@ -323,34 +323,43 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental, che
 
 
 def _full(store: StoreDir, minter: Minter, report: BuildReport, started, say, jobs: int, remote) -> None:
-    """Resolve every document's record and write the whole graph anew."""
+    """Resolve every document's record into a new catalogue and write the whole graph anew."""
+    if remote is not None:
+        _push_remote(store, remote, report, minter, started, say)
+    else:
+        _Graphs(store, minter, started, report, say).write_all(jobs)
+
+
+def _resolve_all(store: StoreDir, catalogue: Path, minter: Minter, report: BuildReport, say) -> tuple:
+    """Resolve the slim records into ``catalogue`` one document at a time; then the URI registry after this build,
+    written to a draft, and the quads that retire the URIs no longer minted: (draft, quads)."""
     t1 = time.perf_counter()
-    light = [r for r in map(store.load_slim, store.record_ids()) if r is not None]
-    report.documents_in_store = len(light)
-    say(f"resolving identities across {len(light)} document(s)")
-    resolution = resolve(light)
+    ids = store.record_ids()
+    say(f"resolving identities across {len(ids)} document(s)")
+    report.documents_in_store = len(catalog.resolve_into(catalogue, filter(None, map(store.load_slim, ids))))
     # URIs published before stay resolvable: merged ones redirect, vanished ones say they are gone. The
     # registry is read row by row and the new one written to a draft now: the build does not hold either
-    published = registry.Published(store.path)
+    resolved, published = catalog.Resolved(catalogue), registry.Published(store.path)
     try:
-        uris = registry.update(published, registry.minted(light, resolution, minter))
+        uris = registry.update(published, registry.minted(resolved.with_members(), resolved.documents(), minter))
     finally:
         published.close()
+        resolved.close()
     draft = registry.Draft(store.path, uris)
     retired = registry.retired_quads(uris, minter)
-    del uris
     report.seconds["resolve"] = time.perf_counter() - t1
-    try:
-        if remote is not None:
-            _push_remote(store, remote, report, light, resolution, minter, started, retired)
-        else:
-            graphs = _Graphs(store, minter, resolution, retired, light, started, report, say)
-            del light  # the graphs drop the records once the catalogue has them: the memory goes to mapping
-            graphs.write_all(jobs)
-    except BaseException:
-        draft.abandon()
-        raise
-    draft.install()
+    return draft, retired
+
+
+def _resolved_records(store: StoreDir, catalogue: Path, doc_ids: list[str]) -> Iterator[tuple[ExtractedDocument, object]]:
+    """Each document's full record with the part of the resolution that maps it, read for 500 documents at a time."""
+    for start in range(0, len(doc_ids), 500):
+        part = doc_ids[start:start + 500]
+        resolution = catalog.resolution_for(catalogue, part)
+        for doc_id in part:
+            record = store.load_record(doc_id)
+            if record is not None:
+                yield record, resolution
 
 
 def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
@@ -361,33 +370,49 @@ def _same_graph_code(store: StoreDir, minter: Minter) -> bool:
     return state.get("base") == minter.base and state.get("graph") == graph_fingerprint()
 
 
-def _push_remote(store, remote, report, light, resolution, minter, started, retired) -> None:
+def _push_remote(store: StoreDir, remote, report: BuildReport, minter: Minter, started, say) -> None:
     """A remote SPARQL store holds the graph; the folder keeps the cache, the registry and the side index."""
-    t2 = time.perf_counter()
-    counted = _Counter(itertools.chain(quads_for(store.load_records(), minter, started, resolution,
-                                                 [(ed.doc.doc_id, ed.doc.content_hash) for ed in light]),
-                                       retired))
-    report.graphs_written, report.graphs_removed = remote.push(counted)
-    report.quads = counted.n
+    catalogue = store.path / "remote.catalog.sqlite"  # only while this build runs: a remote build is always full
+    draft = None
+    try:
+        draft, retired = _resolve_all(store, catalogue, minter, report, say)
+        t2 = time.perf_counter()
+        resolved = catalog.Resolved(catalogue)
+        try:
+            hashes = [(doc_id, content_hash) for doc_id, content_hash, _ in resolved.documents()]
+            doc_ids = [doc_id for doc_id, _ in hashes]
+            counted = _Counter(itertools.chain(quads_for(_resolved_records(store, catalogue, doc_ids), resolved.identities(),
+                                                         resolved.has_identity, minter, started, hashes), retired))
+            report.graphs_written, report.graphs_removed = remote.push(counted)
+            report.quads = counted.n
 
-    def extras(db_dir: Path) -> None:
-        report.seconds["map+load"] = time.perf_counter() - t2
-        t3 = time.perf_counter()
-        write_index(search_index.path_for(db_dir), store.load_records(), resolution, minter)
-        report.seconds["index"] = time.perf_counter() - t3
+            def extras(db_dir: Path) -> None:
+                report.seconds["map+load"] = time.perf_counter() - t2
+                t3 = time.perf_counter()
+                write_index(search_index.path_for(db_dir), _resolved_records(store, catalogue, doc_ids),
+                            resolved.identities(), minter)
+                report.seconds["index"] = time.perf_counter() - t3
 
-    store.write_marker(extras=extras)
+            store.write_marker(extras=extras)
+        finally:
+            resolved.close()
+    except BaseException:
+        if draft is not None:
+            draft.abandon()
+        raise
+    finally:
+        catalogue.unlink(missing_ok=True)
+    draft.install()
 
 
 class _Graphs:
-    """Writes the whole graph of a local store anew, with its side index, dump and resolution catalogue."""
+    """Writes the whole graph of a local store anew, with its resolution catalogue, side index and dump."""
 
     STATE = ".build-state.json"  # beside each database: how it was built (base URI, mapping code, quads)
 
-    def __init__(self, store: StoreDir, minter: Minter, resolution, retired: list, light: list, started, report,
+    def __init__(self, store: StoreDir, minter: Minter, started, report: BuildReport,
                  say: Callable[[str], None] = lambda message: None):
-        self.store, self.minter, self.resolution, self.retired, self.say = store, minter, resolution, retired, say
-        self.light, self.started, self.report = light, started, report
+        self.store, self.minter, self.started, self.report, self.say = store, minter, started, report, say
         self.quads = 0
 
     def context(self, catalogue: Path, out_dir: Path, build: str) -> mapstage.MapContext:
@@ -395,36 +420,36 @@ class _Graphs:
                                    search_index.topic_labels())
 
     def write_all(self, jobs: int) -> None:
-        """Map every document on every core and bulk-load the chunks as they come."""
-        from mappings import build_quads, map_entities, vocabulary_quads
+        """Resolve into the new database's catalogue, then map every document on every core and bulk-load the
+        chunks as they come."""
+        from mappings import build_quads, entity_quads, vocabulary_quads
 
-        report, t2 = self.report, time.perf_counter()
+        report = self.report
         target = self.store.new_db_dir()
         work = target.with_name(target.name + ".work")
         work.mkdir()
         db = ox.Store(str(target))
         index = search_index.IndexWriter(search_index.path_for(target))
-        doc_ids = [ed.doc.doc_id for ed in self.light]
-        dumper = dump.DumpWriter(dump.path_for(target), documents=len(doc_ids))
+        draft = dumper = resolved = None
         loading, quads = 0.0, 0
         try:
             catalogue = catalog.path_for(target)
-            catalog.write(catalogue, self.light, self.resolution)
-            self.light = None  # the catalogue holds what mapping needs of the records
-            # and the rest of this build needs only each identity's names of the resolution
-            self.resolution.index.clear()
-            self.resolution.meetings.clear()
-            for ident in self.resolution.identities.values():
-                ident.members, ident.preferred = [], None
+            draft, retired = _resolve_all(self.store, catalogue, self.minter, report, self.say)
+            t2 = time.perf_counter()
+            resolved = catalog.Resolved(catalogue)
+            doc_ids = [doc_id for doc_id, _, _ in resolved.documents()]
+            dumper = dump.DumpWriter(dump.path_for(target), documents=len(doc_ids))
             build, provenance = build_quads(self.minter, __version__, self.started)
             shared = {"vocabulary": vocabulary_quads(self.minter),
-                      "entities": map_entities(self.resolution, self.minter),
-                      "retired": self.retired}
+                      "entities": entity_quads(resolved.identities(), self.minter, resolved.has_identity),
+                      "retired": retired}
+            del retired
             for name, graph_quads in shared.items():
                 graph_quads = list(dict.fromkeys(graph_quads))
                 db.bulk_extend(graph_quads)
                 dumper.add(name, dump.member(graph_quads))
                 quads += len(graph_quads)
+            del shared, graph_quads
             self.say(f"mapping and loading {len(doc_ids)} document graph(s)")
             step = max(1000, len(doc_ids) // 10)
             for chunk in mapstage.mapped(doc_ids, self.context(catalogue, work, build), jobs):
@@ -451,17 +476,23 @@ class _Graphs:
             report.seconds["load"] = loading
             self.quads = quads + len(provenance)
             t3 = time.perf_counter()
-            index.finish(self.resolution, self.minter)
+            index.finish(resolved.identities(), self.minter)
+            resolved.close()
             dumper.finish()
             _save_state(target, self.minter, self.quads, len(doc_ids), self.store.writes())
             report.seconds["index+dump"] = time.perf_counter() - t3
         except BaseException:
+            if resolved is not None:
+                resolved.close()
+            if draft is not None:
+                draft.abandon()
             _abandon(self.store, target, index, dumper)
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
         report.quads = self.quads
         self.store.swap(target)
+        draft.install()
 
     @classmethod
     def load_state(cls, db_dir: Path) -> Optional[dict]:

@@ -1,6 +1,8 @@
 """The resolution catalogue: how each record was resolved, in one SQLite file beside the database.
 
-A full build writes it from the resolution of the whole corpus. The mapping workers read from it
+A full build resolves the corpus into it block by block (``resolve_into``): the records go in
+unresolved, one document at a time, and each block is grouped alone, so that the build never holds
+the corpus or its resolution (``write`` stores a resolution made in memory). The mapping workers read from it
 the identities of the documents they map, so that none of them holds the whole resolution. An
 incremental build works on a copy: it replaces the changed documents' records, groups again only
 the blocks they touch (``resolve.block_of``), renumbers the slugs that could collide with the new
@@ -9,39 +11,45 @@ the documents whose graph must be mapped again, and the identities before and af
 """
 from __future__ import annotations
 
+import itertools
 import json
 import pickle
 import sqlite3
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
-from typing import Iterable, NamedTuple, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 from . import resolve as R
 from .gazetteer import Gazetteer, default_gazetteer
-from .records import EntityRecord, ExtractedDocument, ParsedDocument
+from .records import EntityRecord, ExtractedDocument
 from .resolve import Identity, Resolution
 from .store import SQLiteDraft
 
-SCHEMA = """
+TABLES = """
 CREATE TABLE docs (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
 -- seq: the record's place in its document (people, then organizations, then places): grouping depends on order;
 -- data: what grouping reads of the record (see _encode)
 CREATE TABLE records (doc_id TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, block TEXT, ident TEXT,
                       data BLOB NOT NULL, PRIMARY KEY (doc_id, key));
-CREATE INDEX records_block ON records (block);
-CREATE INDEX records_ident ON records (ident);
 -- id is 'kind:slug'; data is the pickled identity without its members, which the records table holds
 CREATE TABLE identities (id TEXT PRIMARY KEY, kind TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
                          root TEXT NOT NULL, block TEXT NOT NULL, data BLOB NOT NULL);
-CREATE INDEX identities_root ON identities (kind, root);
-CREATE INDEX identities_block ON identities (block);
 -- day: the ISO date of a meeting dated to the day (only those can be parallel accounts), else NULL
 CREATE TABLE meetings (doc_id TEXT NOT NULL, idx INTEGER NOT NULL, iso TEXT, day TEXT, minted TEXT NOT NULL,
                        PRIMARY KEY (doc_id, idx));
-CREATE INDEX meetings_day ON meetings (day);
 CREATE TABLE meeting_people (doc_id TEXT NOT NULL, idx INTEGER NOT NULL, key TEXT NOT NULL);
+"""
+# made once the rows are in when a whole corpus is resolved: an index built at once costs less than kept up
+INDEXES = """
+CREATE INDEX records_block ON records (block);
+CREATE INDEX records_ident ON records (ident);
+CREATE INDEX identities_root ON identities (kind, root);
+CREATE INDEX identities_block ON identities (block);
+CREATE INDEX meetings_day ON meetings (day);
 CREATE INDEX meeting_people_record ON meeting_people (doc_id, key);
 """
+SCHEMA = TABLES + INDEXES
 
 
 def path_for(db_dir: Path) -> Path:
@@ -121,6 +129,160 @@ def write(target: Path, documents: Iterable[ExtractedDocument], resolution: Reso
         draft.abandon()
         raise
     draft.finish()
+
+
+def _local_meetings(ed: ExtractedDocument) -> dict[tuple[str, int], tuple]:
+    """Each meeting's own URI parts (document, ISO date, its ordinal among the document's meetings of that date),
+    before parallel accounts in other documents are linked to it."""
+    doc_id, seen, out = ed.doc.doc_id, {}, {}
+    for i, meeting in enumerate(ed.meetings):
+        iso = meeting.date.iso if meeting.date else None
+        seen[iso or ""] = seen.get(iso or "", 0) + 1
+        out[(doc_id, i)] = (doc_id, iso, seen[iso or ""])
+    return out
+
+
+_STAGING = """
+-- each identity as grouped in its block, before it has a slug; tid numbers it for now
+CREATE TEMP TABLE grouped (tid INTEGER PRIMARY KEY, kind TEXT, root TEXT, gaz TEXT, first_doc TEXT, first_key TEXT,
+                           block TEXT, data BLOB);
+CREATE TEMP TABLE assigned (doc_id TEXT, key TEXT, tid INTEGER, PRIMARY KEY (doc_id, key)) WITHOUT ROWID;
+CREATE TEMP TABLE named (tid INTEGER PRIMARY KEY, id TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
+                         data BLOB NOT NULL);
+"""
+
+
+def resolve_into(target: Path, documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazetteer] = None) -> list[str]:
+    """Resolve a whole corpus into a new catalogue at ``target``: what ``write(target, docs, resolve(docs))``
+    writes, but holding one document, then one block, at a time. Returns the ids of the documents written.
+
+    Records only join others of their block (``resolve.block_of``), slugs only collide within one slug root
+    (``resolve.slug_root``) and meetings are only linked within one day, so each of the three is done one
+    group at a time, in the order a resolution of the whole corpus takes them.
+    """
+    gazetteer = gazetteer or default_gazetteer()
+    draft = SQLiteDraft(target, schema=TABLES)
+    db = draft.db
+    try:
+        db.executescript(_STAGING)
+        doc_ids = []
+        for ed in documents:
+            doc_id = ed.doc.doc_id
+            db.execute("INSERT INTO docs VALUES (?, ?)", (doc_id, ed.doc.content_hash))
+            db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, NULL, ?)",
+                           [(doc_id, r.key, seq, R.block_of(r, gazetteer), _encode(r)) for seq, r in enumerate(_records(ed))])
+            meetings, people = _meeting_rows(ed, _local_meetings(ed))
+            db.executemany("INSERT INTO meetings VALUES (?, ?, ?, ?, ?)", meetings)
+            db.executemany("INSERT INTO meeting_people VALUES (?, ?, ?)", people)
+            doc_ids.append(doc_id)
+        _group_blocks(db, gazetteer)
+        _number_identities(db)
+        _link_days(db)
+        db.executescript("DROP TABLE grouped; DROP TABLE assigned; DROP TABLE named;" + INDEXES)
+    except BaseException:
+        draft.abandon()
+        raise
+    draft.finish()
+    return doc_ids
+
+
+def _group_blocks(db: sqlite3.Connection, gazetteer: Gazetteer) -> None:
+    rows = db.execute("SELECT block, doc_id, key, data FROM records WHERE block IS NOT NULL "
+                      "ORDER BY block, doc_id, seq")
+    for block, in_block in itertools.groupby(rows, key=itemgetter(0)):
+        index: dict[tuple[str, str], Identity] = {}
+        grouped = R.group([(doc_id, _decode(data)) for _, doc_id, _, data in in_block], gazetteer, index)
+        tids = {}
+        for ident in grouped:
+            first_doc, first_key = min(ident.members)
+            data = pickle.dumps(replace(ident, members=[]), protocol=pickle.HIGHEST_PROTOCOL)
+            tids[id(ident)] = db.execute("INSERT INTO grouped VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)",
+                                         (ident.kind, R.slug_root(R.slug_base(ident)), ident.gazetteer_id or "",
+                                          first_doc, first_key, block, data)).lastrowid
+        db.executemany("INSERT INTO assigned VALUES (?, ?, ?)", [(d, k, tids[id(i)]) for (d, k), i in index.items()])
+
+
+# the order identities of one slug base are numbered in (``resolve.slug_order``): an identity's first record
+# decides, since no two identities share a record
+_SLUG_ORDER = "kind, gaz, first_doc, first_key"
+
+
+def _number_identities(db: sqlite3.Connection) -> None:
+    rows = db.execute(f"SELECT tid, kind, root, data FROM grouped ORDER BY kind, root, {_SLUG_ORDER}")
+    for _, colliding in itertools.groupby(rows, key=itemgetter(1, 2)):
+        used: set[str] = set()
+        named = []
+        for tid, _, _, data in colliding:
+            ident = pickle.loads(data)
+            ident.slug = R.free_slug(ident, used.__contains__)
+            key = f"{ident.kind}:{ident.slug}"
+            used.add(key)
+            named.append((tid, key, ident.slug, ident.name, pickle.dumps(ident, protocol=pickle.HIGHEST_PROTOCOL)))
+        db.executemany("INSERT INTO named VALUES (?, ?, ?, ?, ?)", named)
+    # written in numbering order, which is the order ``Resolved.identities`` gives them back in
+    db.execute("INSERT INTO identities SELECT n.id, g.kind, n.slug, n.name, g.root, g.block, n.data "
+               "FROM grouped g JOIN named n USING (tid) "
+               f"ORDER BY {', '.join('g.' + c.strip() for c in _SLUG_ORDER.split(','))}")
+    db.execute("UPDATE records SET ident = n.id FROM assigned a JOIN named n ON n.tid = a.tid "
+               "WHERE records.doc_id = a.doc_id AND records.key = a.key")
+
+
+def _link_days(db: sqlite3.Connection) -> None:
+    """Parallel accounts, day by day (``resolve.link_accounts``): only meetings with two known people can link."""
+    rows = db.execute(
+        "SELECT m.day, m.doc_id, m.idx, m.minted, r.ident FROM meetings m "
+        "JOIN meeting_people p ON p.doc_id = m.doc_id AND p.idx = m.idx "
+        "JOIN records r ON r.doc_id = p.doc_id AND r.key = p.key "
+        "WHERE m.day IS NOT NULL AND r.ident IS NOT NULL ORDER BY m.day, m.doc_id, m.idx")
+    linked = []
+    for day, of_day in itertools.groupby(rows, key=itemgetter(0)):
+        local, accounts = {}, []
+        for meeting, people in itertools.groupby(of_day, key=itemgetter(1, 2)):
+            people = list(people)
+            local[meeting] = tuple(json.loads(people[0][3]))
+            accounts.append((meeting, {row[4] for row in people}))
+        for (doc_id, idx), minted in R.link_accounts(local, {day: accounts}).items():
+            if minted != local[(doc_id, idx)]:
+                linked.append((json.dumps(list(minted)), doc_id, idx))
+    db.executemany("UPDATE meetings SET minted = ? WHERE doc_id = ? AND idx = ?", linked)
+
+
+class Resolved:
+    """A whole catalogue read back by a full build, one row at a time: what publishing the resolution needs
+    (identities, their records, documents and meetings) without holding it."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def identities(self) -> Iterator[Identity]:
+        """Every identity, without its members, in the order slugs were given (``resolve.slug_order``)."""
+        return (pickle.loads(data) for data, in self.db.execute("SELECT data FROM identities ORDER BY rowid"))
+
+    def has_identity(self, key: str) -> bool:
+        return self.db.execute("SELECT 1 FROM identities WHERE id = ?", (key,)).fetchone() is not None
+
+    def with_members(self) -> Iterator[tuple[Identity, list[tuple[str, str]]]]:
+        """Every identity (in the order of ``identities``) with its records' (doc_id, key), sorted."""
+        members = itertools.groupby(self.db.execute(
+            "SELECT i.rowid, r.doc_id, r.key FROM records r JOIN identities i ON i.id = r.ident ORDER BY i.rowid, r.doc_id, r.key"),
+            key=itemgetter(0))
+        for ident, (_, rows) in zip(self.identities(), members):
+            yield ident, [(doc_id, key) for _, doc_id, key in rows]
+
+    def documents(self) -> Iterator[tuple[str, str, list[tuple[Optional[str], tuple]]]]:
+        """Every document by id: its content hash and its meetings' (ISO date, minted URI parts), in order."""
+        meetings = itertools.groupby(self.db.execute("SELECT doc_id, iso, minted FROM meetings ORDER BY doc_id, idx"),
+                                     key=itemgetter(0))
+        pending = next(meetings, None)
+        for doc_id, content_hash in self.db.execute("SELECT doc_id, content_hash FROM docs ORDER BY doc_id"):
+            held = []
+            if pending is not None and pending[0] == doc_id:
+                held = [(iso, tuple(json.loads(minted))) for _, iso, minted in pending[1]]
+                pending = next(meetings, None)
+            yield doc_id, content_hash, held
 
 
 @dataclass(slots=True)
@@ -264,22 +426,13 @@ class Catalog:
         # one pass over the touched blocks' records, in the order a full build takes them: the records to
         # group again, and the identity each had (the changed documents' old records had theirs too)
         old_ident = {(d, k): i for d, k, _, b, i, _ in old_rows if i is not None and b in blocks}
-        docs: list[ExtractedDocument] = []
-        groups: dict[str, list] = {}
-        for doc_id, key, ident, data in db.execute(
-                f"SELECT doc_id, key, ident, data FROM records WHERE {in_blocks} ORDER BY doc_id, seq"):
-            if not docs or docs[-1].doc.doc_id != doc_id:
-                docs.append(ExtractedDocument(doc=ParsedDocument("", doc_id, "", "", "")))
-                groups = {"person": docs[-1].people, "organization": docs[-1].organizations, "place": docs[-1].places}
-            record = _decode(data)
-            groups[record.kind].append(record)
-            if ident is not None:
-                old_ident[(doc_id, key)] = ident
+        rows = db.execute(f"SELECT doc_id, key, ident, data FROM records WHERE {in_blocks} ORDER BY doc_id, seq").fetchall()
+        old_ident.update({(doc_id, key): ident for doc_id, key, ident, _ in rows if ident is not None})
         for member, ident in old_ident.items():
             before[ident].members.append(member)
         index: dict[tuple[str, str], Identity] = {}
-        grouped = R.group(docs, gazetteer, index)
-        del docs
+        grouped = R.group([(doc_id, _decode(data)) for doc_id, _, _, data in rows], gazetteer, index)
+        del rows
 
         # slugs: every identity whose slug could collide with one of the regrouped is numbered again with them
         roots = {(i.kind, R.slug_root(R.slug_base(i))) for i in (*before.values(), *grouped)}

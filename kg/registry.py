@@ -13,13 +13,12 @@ import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import pyoxigraph as ox
 
 from .namespaces import PREFIXES
-from .records import ExtractedDocument
-from .resolve import Resolution
+from .resolve import Identity
 from .uris import Minter
 
 FILE = "uri-registry.sqlite"
@@ -139,18 +138,21 @@ class Draft:
         self.path.unlink(missing_ok=True)
 
 
-def minted(documents: list[ExtractedDocument], resolution: Resolution, minter: Minter) -> dict[str, dict]:
-    """Every entity, document and meeting URI this build publishes, with what it stands for."""
+def minted(identities: Iterable[tuple[Identity, list[tuple[str, str]]]],
+           documents: Iterable[tuple[str, str, list[tuple[Optional[str], tuple]]]], minter: Minter) -> dict[str, dict]:
+    """Every entity, document and meeting URI this build publishes, with what it stands for: from each
+    identity with its records' (doc_id, key), and each document (id, hash, meetings' (ISO date, minted
+    URI parts)), as ``kg.catalog.Resolved`` gives them."""
     out: dict[str, dict] = {}
     uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
-    for ident in resolution.identities.values():
+    for ident, members in identities:
         out[uri_of[ident.kind](ident.slug)] = {"kind": ident.kind, "name": ident.name,
-                                               "members": sorted(map(list, ident.members))}
-    for ed in documents:
-        out[minter.document(ed.doc.doc_id)] = {"kind": "document", "members": [[ed.doc.doc_id, ""]]}
-        for i, meeting in enumerate(ed.meetings):
-            entry = out.setdefault(resolution.meeting_uri(minter, ed.doc.doc_id, i), {"kind": "meeting", "members": []})
-            entry["members"] = sorted(entry["members"] + [[ed.doc.doc_id, meeting.date.iso if meeting.date else ""]])
+                                               "members": sorted(map(list, members))}
+    for doc_id, _, meetings in documents:
+        out[minter.document(doc_id)] = {"kind": "document", "members": [[doc_id, ""]]}
+        for iso, parts in meetings:
+            entry = out.setdefault(minter.meeting(*parts), {"kind": "meeting", "members": []})
+            entry["members"] = sorted(entry["members"] + [[doc_id, iso or ""]])
     return out
 
 

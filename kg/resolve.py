@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from . import names
 from .gazetteer import Gazetteer, default_gazetteer
@@ -72,12 +72,14 @@ def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazettee
     gazetteer = gazetteer or default_gazetteer()
     docs = sorted(documents, key=lambda d: d.doc.doc_id)
     index: dict[tuple[str, str], Identity] = {}
-    identities = group(docs, gazetteer, index)
+    identities = group([(ed.doc.doc_id, r) for ed in docs for r in (*ed.people, *ed.organizations, *ed.places)],
+                       gazetteer, index)
     return Resolution(assign_slugs(identities), index, _meeting_accounts(docs, index))
 
 
-def group(docs: list[ExtractedDocument], gazetteer: Gazetteer, index: dict) -> list[Identity]:
-    """The identities the records of these documents (sorted by id) form, without slugs; fills ``index``.
+def group(records: list[tuple[str, EntityRecord]], gazetteer: Gazetteer, index: dict) -> list[Identity]:
+    """The identities these (doc_id, record) pairs form, without slugs; fills ``index``. The pairs come in
+    document order (by id), and within a document in its order: people, organizations, places.
 
     Records only ever join others of their block (``block_of``), so grouping each block's records
     alone gives the same identities as grouping the whole corpus: an incremental build relies on it.
@@ -85,20 +87,21 @@ def group(docs: list[ExtractedDocument], gazetteer: Gazetteer, index: dict) -> l
     identities: list[Identity] = []
     # organizations and places: by gazetteer slug or normalized name
     simple: dict[tuple[str, str], Identity] = {}
-    for ed in docs:
-        for record in (*ed.organizations, *ed.places):
-            key = (record.kind, record.gazetteer_id or names.slugify(record.name))
-            ident = simple.get(key)
-            if ident is None:
-                ident = Identity(record.kind)
-                simple[key] = ident
-                identities.append(ident)
-            ident.absorb(ed.doc.doc_id, record)
-            index[(ed.doc.doc_id, record.key)] = ident
+    for doc_id, record in records:
+        if record.kind == "person":
+            continue
+        key = (record.kind, record.gazetteer_id or names.slugify(record.name))
+        ident = simple.get(key)
+        if ident is None:
+            ident = Identity(record.kind)
+            simple[key] = ident
+            identities.append(ident)
+        ident.absorb(doc_id, record)
+        index[(doc_id, record.key)] = ident
     for (kind, slug), ident in simple.items():
         entry = gazetteer.get(kind, ident.gazetteer_id) if ident.gazetteer_id else None
         ident.name = entry.name if entry else ident.forms.most_common(1)[0][0]
-    identities.extend(_resolve_people(docs, gazetteer, index))
+    identities.extend(_resolve_people([(d, r) for d, r in records if r.kind == "person"], gazetteer, index))
     return identities
 
 
@@ -141,14 +144,19 @@ def assign_slugs(identities: Iterable[Identity], taken: Optional[set[str]] = Non
     by_slug: dict[str, Identity] = {}
     taken = set() if taken is None else taken
     for ident in sorted(identities, key=slug_order):
-        base = slug_base(ident)
-        slug, n = base, 1
-        while f"{ident.kind}:{slug}" in by_slug or f"{ident.kind}:{slug}" in taken:
-            n += 1
-            slug = f"{base}-{n}"
-        ident.slug = slug
-        by_slug[f"{ident.kind}:{slug}"] = ident
+        ident.slug = free_slug(ident, lambda key: key in by_slug or key in taken)
+        by_slug[f"{ident.kind}:{ident.slug}"] = ident
     return by_slug
+
+
+def free_slug(ident: Identity, used: Callable[[str], bool]) -> str:
+    """The first of base, base-2, base-3… that ``used('kind:slug')`` says is free."""
+    base = slug_base(ident)
+    slug, n = base, 1
+    while used(f"{ident.kind}:{slug}"):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
 
 
 def _meeting_accounts(docs: list[ExtractedDocument], index) -> dict[tuple[str, int], tuple[str, Optional[str], int]]:
@@ -193,7 +201,7 @@ def link_accounts(local: dict[tuple[str, int], tuple], by_day: dict[str, list]) 
     return {key: local[find(key)] for key in local}
 
 
-def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) -> list[Identity]:
+def _resolve_people(records: list[tuple[str, EntityRecord]], gazetteer: Gazetteer, index) -> list[Identity]:
     gaz: dict[str, Identity] = {}
     east_asian: dict[str, Identity] = {}
     western: dict[str, list[Identity]] = {}
@@ -205,8 +213,7 @@ def _resolve_people(docs: list[ExtractedDocument], gazetteer: Gazetteer, index) 
         out.append(ident)
         return ident
 
-    records = [(ed.doc.doc_id, r) for ed in docs for r in ed.people]
-    # richest names first so that short forms find them
+    # richest names first so that short forms find them (a stable sort: documents in order among equals)
     records.sort(key=lambda dr: names.richness(dr[1].name), reverse=True)
     for doc_id, record in records:
         entry = _person_entry(gazetteer, record)

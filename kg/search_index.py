@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .records import ExtractedDocument
-from .resolve import Resolution
+from .resolve import Identity, Resolution
 from .store import SQLiteDraft
 from .uris import Minter
 
@@ -132,14 +132,14 @@ class IndexWriter:
         self.db.execute("INSERT INTO lineage VALUES (?)", (_db_name(self.draft.target),))
         self.draft.finish()
 
-    def finish(self, resolution: Resolution, minter: Minter) -> None:
+    def finish(self, identities: Iterable[Identity], minter: Minter) -> None:
         """Entity names, weighted by how many documents name them, then the file is moved into place."""
         uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
         weights = dict(self.db.execute("SELECT value, COUNT(*) FROM facets WHERE facet IN "
                                        "('person', 'organization', 'place') GROUP BY value"))
         self.db.execute("DELETE FROM names")
         rows = []
-        for ident in resolution.identities.values():
+        for ident in identities:
             iri = uri_of[ident.kind](ident.slug)
             rows.append(_name_row(iri, ident, weights.get(iri, 0)))
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
@@ -217,10 +217,11 @@ def _name_row(iri: str, ident, weight: int) -> tuple:
     return (iri, ident.kind, ident.name, " | ".join([ident.name, *ident.alternate_names]), weight)
 
 
-def write_index(target: Path, documents: Iterable[ExtractedDocument], resolution: Resolution, minter: Minter) -> None:
-    """The side index of these documents, in one go."""
+def write_index(target: Path, documents: Iterable[tuple[ExtractedDocument, Resolution]], identities: Iterable[Identity],
+                minter: Minter) -> None:
+    """The side index of these documents (each with a resolution that covers it) and identities, in one go."""
     writer = IndexWriter(target)
     labels = topic_labels()
-    for ed in documents:
+    for ed, resolution in documents:
         writer.add(rows_for(ed, resolution, minter, labels))
-    writer.finish(resolution, minter)
+    writer.finish(identities, minter)

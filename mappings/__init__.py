@@ -27,7 +27,7 @@ from .person import person_quads
 from .place import place_quads
 from .topic import vocabulary_quads
 
-__all__ = ["document_graph", "map_document", "map_entities", "entity_quads", "vocabulary_quads", "provenance_quads", "build_quads",
+__all__ = ["document_graph", "map_document", "entity_quads", "vocabulary_quads", "provenance_quads", "build_quads",
            "generated_quads"]
 
 
@@ -43,11 +43,6 @@ def document_graph(ed: ExtractedDocument, res: Resolution, minter: Minter, versi
 def map_document(ed: ExtractedDocument, res: Resolution, minter: Minter, version: str) -> list[ox.Quad]:
     """The quads of the document's named graph, once each (two records of one entity give one mentions triple)."""
     return list(dict.fromkeys(document_graph(ed, res, minter, version).quads))
-
-
-def map_entities(res: Resolution, minter: Minter, gazetteer: Optional[Gazetteer] = None) -> list[ox.Quad]:
-    """People, organizations and places, one description each, in the entities graph."""
-    return entity_quads(res.identities.values(), minter, res.identities.__contains__, gazetteer)
 
 
 def entity_quads(identities: Iterable[Identity], minter: Minter, exists: Callable[[str], bool],

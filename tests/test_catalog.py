@@ -114,6 +114,51 @@ def test_random_changes_equal_a_full_resolution(tmp_path):
         assert _contents(tmp_path / "patched.sqlite") == _contents(_full(tmp_path / f"full-{trial}.sqlite", final)), picked
 
 
+def _numbered(path: Path) -> list[str]:
+    """The identities in the order they were numbered (the order a full build publishes them in)."""
+    db = sqlite3.connect(path)
+    try:
+        return [i for i, in db.execute("SELECT id FROM identities ORDER BY rowid")]
+    finally:
+        db.close()
+
+
+def test_resolving_block_by_block_equals_resolving_the_whole_corpus(tmp_path):
+    """A full build resolves into the catalogue one block at a time: the same identities, slugs, records and
+    parallel accounts as a resolution made in memory, for the corpus and for random parts of it."""
+    rng = random.Random(11)
+    # slug roots that collide across blocks: 'Petrov' twice (two bearers), 'Petrov 2' (another block)
+    extra = {"d10": _doc("d10", ["Petrov", "Petrov 2"]), "d11": _doc("d11", ["Petrov"], [], [], [("1961-03-04", [0])])}
+    corpora = [CORPUS, {**CORPUS, **extra}] + [
+        {d: ed for d, ed in {**CORPUS, **extra}.items() if d in rng.sample(sorted({**CORPUS, **extra}), 6)} for _ in range(8)]
+    for n, corpus in enumerate(corpora):
+        streamed = tmp_path / f"streamed-{n}.sqlite"
+        written = catalog.resolve_into(streamed, (corpus[d] for d in sorted(corpus, reverse=True)))
+        assert written == sorted(corpus, reverse=True)
+        reference = _full(tmp_path / f"full-{n}.sqlite", corpus)
+        assert _contents(streamed) == _contents(reference), sorted(corpus)
+        assert _numbered(streamed) == _numbered(reference)
+    assert "person:petrov-2-2" in _numbered(tmp_path / "streamed-1.sqlite")
+
+
+def test_a_catalogue_is_read_back_with_every_identitys_records_and_every_documents_meetings(tmp_path):
+    path = catalog.resolve_into(tmp_path / "c.sqlite", CORPUS.values()) and tmp_path / "c.sqlite"
+    whole = resolve([CORPUS[d] for d in sorted(CORPUS)])
+    resolved = catalog.Resolved(path)
+    try:
+        members = {f"{i.kind}:{i.slug}": m for i, m in resolved.with_members()}
+        documents = list(resolved.documents())
+    finally:
+        resolved.close()
+    assert members == {key: sorted(i.members) for key, i in whole.identities.items()}
+    assert [d for d, _, _ in documents] == sorted(CORPUS)
+    assert dict((d, h) for d, h, _ in documents)["d04"] == "hash-d04"
+    for doc_id, _, meetings in documents:
+        assert meetings == [(m.date.iso, whole.meetings[(doc_id, i)]) for i, m in enumerate(CORPUS[doc_id].meetings)]
+    # d05's meeting of 4 March is a parallel account of d04's first (Zhou Enlai and Kim Il in both)
+    assert dict((d, m) for d, _, m in documents)["d05"][0][1] == ("d04", "1961-03-04", 1)
+
+
 def test_a_new_full_name_moves_the_documents_a_bare_surname_joins(tmp_path):
     start = {d: CORPUS[d] for d in ("d01", "d06")}  # 'Ivanov' alone, a person of his own
     change = _update(tmp_path, start, {"d00": _doc("d00", ["Pavel Ivanov"])})
@@ -161,8 +206,8 @@ def _update_watching_groups(tmp_path: Path, monkeypatch, start: dict, changed: d
     base = _full(tmp_path / "start.sqlite", start)
     grouped: list[str] = []
     real = R.group
-    monkeypatch.setattr(R, "group", lambda docs, *a: grouped.extend(r.name for d in docs for r in d.organizations)
-                        or real(docs, *a))
+    monkeypatch.setattr(R, "group", lambda records, *a: grouped.extend(r.name for _, r in records if r.kind == "organization")
+                        or real(records, *a))
     cat = catalog.Catalog(tmp_path / "patched.sqlite", base=base)
     change = cat.update(changed)
     cat.finish()
@@ -206,8 +251,8 @@ def test_records_that_only_move_within_their_document_group_nothing_again(tmp_pa
     places: list[str] = []
     real = R.group
     base = _full(tmp_path / "start.sqlite", CORPUS)
-    monkeypatch.setattr(R, "group", lambda docs, *a: places.extend(r.name for d in docs for r in d.places)
-                        or real(docs, *a))
+    monkeypatch.setattr(R, "group", lambda records, *a: places.extend(r.name for _, r in records if r.kind == "place")
+                        or real(records, *a))
     cat = catalog.Catalog(tmp_path / "patched.sqlite", base=base)
     cat.update({"d01": changed["d01"]})
     cat.finish()
