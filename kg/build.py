@@ -341,12 +341,16 @@ def _resolve_all(store: StoreDir, catalogue: Path, minter: Minter, report: Build
     # registry is read row by row and the new one written to a draft now: the build does not hold either
     resolved, published = catalog.Resolved(catalogue), registry.Published(store.path)
     try:
-        uris = registry.update(published, registry.minted(resolved.with_members(), resolved.documents(), minter))
+        draft = registry.Draft(store.path, registry.minted(resolved.with_members(), (d for d, _ in resolved.documents()),
+                                                           resolved.meetings(), minter), published)
     finally:
         published.close()
         resolved.close()
-    draft = registry.Draft(store.path, uris)
-    retired = registry.retired_quads(uris, minter)
+    try:
+        retired = registry.retired_quads(draft.retired(), minter)
+    except BaseException:
+        draft.abandon()
+        raise
     report.seconds["resolve"] = time.perf_counter() - t1
     return draft, retired
 
@@ -379,7 +383,7 @@ def _push_remote(store: StoreDir, remote, report: BuildReport, minter: Minter, s
         t2 = time.perf_counter()
         resolved = catalog.Resolved(catalogue)
         try:
-            hashes = [(doc_id, content_hash) for doc_id, content_hash, _ in resolved.documents()]
+            hashes = list(resolved.documents())
             doc_ids = [doc_id for doc_id, _ in hashes]
             counted = _Counter(itertools.chain(quads_for(_resolved_records(store, catalogue, doc_ids), resolved.identities(),
                                                          resolved.has_identity, minter, started, hashes), retired))
@@ -437,7 +441,7 @@ class _Graphs:
             draft, retired = _resolve_all(self.store, catalogue, self.minter, report, self.say)
             t2 = time.perf_counter()
             resolved = catalog.Resolved(catalogue)
-            doc_ids = [doc_id for doc_id, _, _ in resolved.documents()]
+            doc_ids = [doc_id for doc_id, _ in resolved.documents()]
             dumper = dump.DumpWriter(dump.path_for(target), documents=len(doc_ids))
             build, provenance = build_quads(self.minter, __version__, self.started)
             shared = {"vocabulary": vocabulary_quads(self.minter),
@@ -734,10 +738,10 @@ class _Patch:
         published = registry.Published(self.store.path)
         try:
             changes = registry.patch(published, current, vanished - set(current))
-            old = set(registry.retired_quads({u: published[u] for u in changes if u in published}, minter))
+            old = set(registry.retired_quads(((u, published[u]) for u in changes if u in published), minter))
         finally:
             published.close()
-        new = set(registry.retired_quads(changes, minter))
+        new = set(registry.retired_quads(changes.items(), minter))
         for quad in old - new:
             db.remove(quad)
         db.extend(new - old)

@@ -47,6 +47,7 @@ CREATE INDEX records_ident ON records (ident);
 CREATE INDEX identities_root ON identities (kind, root);
 CREATE INDEX identities_block ON identities (block);
 CREATE INDEX meetings_day ON meetings (day);
+CREATE INDEX meetings_minted ON meetings (minted);
 CREATE INDEX meeting_people_record ON meeting_people (doc_id, key);
 """
 SCHEMA = TABLES + INDEXES
@@ -272,17 +273,19 @@ class Resolved:
         for ident, (_, rows) in zip(self.identities(), members):
             yield ident, [(doc_id, key) for _, doc_id, key in rows]
 
-    def documents(self) -> Iterator[tuple[str, str, list[tuple[Optional[str], tuple]]]]:
-        """Every document by id: its content hash and its meetings' (ISO date, minted URI parts), in order."""
-        meetings = itertools.groupby(self.db.execute("SELECT doc_id, iso, minted FROM meetings ORDER BY doc_id, idx"),
-                                     key=itemgetter(0))
-        pending = next(meetings, None)
-        for doc_id, content_hash in self.db.execute("SELECT doc_id, content_hash FROM docs ORDER BY doc_id"):
-            held = []
-            if pending is not None and pending[0] == doc_id:
-                held = [(iso, tuple(json.loads(minted))) for _, iso, minted in pending[1]]
-                pending = next(meetings, None)
-            yield doc_id, content_hash, held
+    def documents(self) -> Iterator[tuple[str, str]]:
+        """Every document's id and content hash, by id."""
+        return iter(self.db.execute("SELECT doc_id, content_hash FROM docs ORDER BY doc_id"))
+
+    def meetings(self) -> Iterator[tuple[tuple, list[tuple[str, str]]]]:
+        """Every meeting's minted URI parts with its accounts' (doc_id, ISO date or ''), sorted; in the order their
+        documents report them (a meeting is minted from its first account)."""
+        rows = self.db.execute(
+            "SELECT m.minted, m.doc_id, m.iso FROM meetings m JOIN (SELECT minted, MIN(idx) AS first FROM meetings "
+            "WHERE doc_id = json_extract(minted, '$[0]') GROUP BY minted) f ON f.minted = m.minted "
+            "ORDER BY json_extract(m.minted, '$[0]'), f.first, m.minted")
+        for minted, accounts in itertools.groupby(rows, key=itemgetter(0)):
+            yield tuple(json.loads(minted)), sorted((doc_id, iso or "") for _, doc_id, iso in accounts)
 
 
 @dataclass(slots=True)

@@ -3,17 +3,19 @@
 Kept with the store (``uri-registry.sqlite``, one row per URI). When a later build no longer
 mints a URI, the registry says what became of it: merged into another entity (the server answers
 ``301`` to the survivor and the graph says ``dcterms:isReplacedBy``), or gone (``410 Gone``),
-never a silent ``404``. An incremental build reads and writes only the rows it concerns.
+never a silent ``404``. An incremental build reads and writes only the rows it concerns; a full
+build writes a new registry beside it and settles each old URI's fate there, holding neither.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import pyoxigraph as ox
 
@@ -118,16 +120,39 @@ class Published(Mapping):
 
 class Draft:
     """A full build's registry, written beside the one in use as soon as it is known, so that the build does not
-    hold it in memory while it writes the graph; it takes the old one's place once the new graph is served."""
+    hold it in memory while it writes the graph; it takes the old one's place once the new graph is served.
 
-    def __init__(self, store_dir: Path, entries: dict[str, dict]):
+    The URIs this build mints go in first; then each URI published before and no longer minted is given
+    its fate, looked up in the draft (``_MintedTable``): neither registry is held in memory."""
+
+    def __init__(self, store_dir: Path, minted_now: Iterable[tuple[str, dict]], published: Mapping):
         self.path = Path(store_dir) / (FILE + ".draft")
         self.path.unlink(missing_ok=True)
         db = sqlite3.connect(self.path)
         try:
             db.executescript(SCHEMA)
             with db:
-                _write(db, entries)
+                current = _MintedTable(db, minted_now)
+                fates = {}
+                for uri, old in published.items():
+                    if uri not in current:
+                        fates[uri] = _fate(old, published, current.__contains__, current)
+                        if len(fates) >= 1000:
+                            _write(db, fates)
+                            fates = {}
+                _write(db, fates)
+        except BaseException:
+            db.close()
+            self.path.unlink(missing_ok=True)
+            raise
+        db.close()
+
+    def retired(self) -> Iterator[tuple[str, dict]]:
+        """The entries of URIs no longer minted (replaced or gone), by URI."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        try:
+            yield from ((uri, json.loads(entry)) for uri, entry in
+                        db.execute("SELECT uri, entry FROM entries WHERE status != 'live' ORDER BY uri"))
         finally:
             db.close()
 
@@ -138,36 +163,84 @@ class Draft:
         self.path.unlink(missing_ok=True)
 
 
-def minted(identities: Iterable[tuple[Identity, list[tuple[str, str]]]],
-           documents: Iterable[tuple[str, str, list[tuple[Optional[str], tuple]]]], minter: Minter) -> dict[str, dict]:
+class _MintedTable:
+    """The URIs a full build mints, written live into the draft, with a table of what each stands for: what
+    ``_fate`` asks of them, answered by SQLite. (A patch's few are a ``_Minted`` dict.)"""
+
+    def __init__(self, db: sqlite3.Connection, minted_now: Iterable[tuple[str, dict]]):
+        self.db = db
+        db.execute("CREATE TEMP TABLE members (kind TEXT NOT NULL, doc TEXT NOT NULL, key TEXT NOT NULL, uri TEXT NOT NULL)")
+        db.execute("CREATE TEMP TABLE wanted_docs (doc TEXT PRIMARY KEY)")
+        batch: list[tuple[str, dict]] = []
+        for item in itertools.chain(minted_now, [None]):
+            if item is not None:
+                batch.append(item)
+            if len(batch) >= 1000 or (item is None and batch):
+                _write(db, _live(dict(batch)))
+                db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)",
+                               [(e["kind"], m[0], m[1], uri) for uri, e in batch for m in e["members"]])
+                batch = []
+        db.execute("CREATE INDEX temp.members_of ON members (kind, doc, key)")
+
+    def __contains__(self, uri: str) -> bool:
+        return self.db.execute("SELECT 1 FROM entries WHERE uri = ? AND status = 'live'", (uri,)).fetchone() is not None
+
+    def owner(self, kind: str, member: list) -> Optional[str]:
+        # two meetings of one document and date stand for the same (doc_id, date): the last minted holds it, as in
+        # ``_Minted``'s dict
+        row = self.db.execute("SELECT uri FROM members WHERE kind = ? AND doc = ? AND key = ? ORDER BY rowid DESC LIMIT 1",
+                              (kind, *member)).fetchone()
+        return row[0] if row else None
+
+    def sharing(self, kind: str, docs: set[str]) -> Iterator[tuple[str, dict, int]]:
+        self.db.execute("DELETE FROM wanted_docs")
+        self.db.executemany("INSERT INTO wanted_docs VALUES (?)", [(d,) for d in docs])
+        for uri, entry, shared in self.db.execute(
+                "SELECT e.uri, e.entry, COUNT(DISTINCT m.doc) FROM members m JOIN entries e ON e.uri = m.uri "
+                "WHERE m.kind = ? AND m.doc IN (SELECT doc FROM wanted_docs) GROUP BY e.uri ORDER BY MIN(e.rowid)",
+                (kind,)).fetchall():
+            yield uri, json.loads(entry), shared
+
+
+class _Minted:
+    """The URIs a patch mints again, held in a dict: what ``_fate`` asks of them."""
+
+    def __init__(self, current: dict[str, dict]):
+        self.current = current
+        self.owners = {(entry["kind"], *member): uri for uri, entry in current.items() for member in entry["members"]}
+
+    def __contains__(self, uri: str) -> bool:
+        return uri in self.current
+
+    def owner(self, kind: str, member: list) -> Optional[str]:
+        return self.owners.get((kind, *member))
+
+    def sharing(self, kind: str, docs: set[str]) -> Iterator[tuple[str, dict, int]]:
+        """(uri, entry, documents shared) of the minted URIs of this kind whose records are in these documents,
+        in the order they were minted."""
+        for uri, entry in self.current.items():
+            if entry["kind"] == kind:
+                shared = {m[0] for m in entry["members"]} & docs
+                if shared:
+                    yield uri, entry, len(shared)
+
+
+def minted(identities: Iterable[tuple[Identity, list[tuple[str, str]]]], doc_ids: Iterable[str],
+           meetings: Iterable[tuple[tuple, list[tuple[str, str]]]], minter: Minter) -> Iterator[tuple[str, dict]]:
     """Every entity, document and meeting URI this build publishes, with what it stands for: from each
-    identity with its records' (doc_id, key), and each document (id, hash, meetings' (ISO date, minted
-    URI parts)), as ``kg.catalog.Resolved`` gives them."""
-    out: dict[str, dict] = {}
+    identity with its records' (doc_id, key), each document, and each meeting's minted URI parts with its
+    accounts' (doc_id, ISO date), as ``kg.catalog.Resolved`` gives them."""
     uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
     for ident, members in identities:
-        out[uri_of[ident.kind](ident.slug)] = {"kind": ident.kind, "name": ident.name,
-                                               "members": sorted(map(list, members))}
-    for doc_id, _, meetings in documents:
-        out[minter.document(doc_id)] = {"kind": "document", "members": [[doc_id, ""]]}
-        for iso, parts in meetings:
-            entry = out.setdefault(minter.meeting(*parts), {"kind": "meeting", "members": []})
-            entry["members"] = sorted(entry["members"] + [[doc_id, iso or ""]])
-    return out
-
-
-def update(registry: dict, current: dict[str, dict]) -> dict:
-    """The registry after this build: live URIs, and what happened to each URI no longer minted."""
-    new = _live(current)
-    owner = _owners(current)
-    for uri, old in registry.items():
-        if uri not in new:
-            new[uri] = _fate(old, registry, new, owner, current)
-    return new
+        yield uri_of[ident.kind](ident.slug), {"kind": ident.kind, "name": ident.name, "members": sorted(map(list, members))}
+    for doc_id in doc_ids:
+        yield minter.document(doc_id), {"kind": "document", "members": [[doc_id, ""]]}
+    for parts, accounts in meetings:
+        yield minter.meeting(*parts), {"kind": "meeting", "members": sorted(map(list, accounts))}
 
 
 def patch(registry: Published, current: dict[str, dict], vanished: set[str]) -> dict[str, dict]:
-    """``update`` for a build that minted again only some URIs (``current``) and no longer mints
+    """The registry's changes after a build that minted again only some URIs (``current``) and no longer mints
     ``vanished``: the entries that change (to be written with ``save_changes``).
 
     What a vanished URI stood for went to URIs minted again in the same build, since an entity's
@@ -175,12 +248,12 @@ def patch(registry: Published, current: dict[str, dict], vanished: set[str]) -> 
     """
     changes = _live(current)
     new = _Overlay(changes, registry)
-    owner = _owners(current)
+    minted_again = _Minted(current)
     # what pointed at a URI that vanished must find its new heir, as must the vanished URIs themselves
     again = set(vanished) | registry.pointing_at(vanished)
     for uri in sorted(again - set(current)):
         if uri in registry:
-            changes[uri] = _fate(registry[uri], registry, new, owner, current)
+            changes[uri] = _fate(registry[uri], registry, lambda u: u in new and new[u]["status"] == "live", minted_again)
     return {uri: e for uri, e in changes.items() if registry.get(uri) != e}
 
 
@@ -208,20 +281,13 @@ def _live(current: dict[str, dict]) -> dict:
             for uri, e in current.items()}
 
 
-def _owners(current: dict[str, dict]) -> dict[tuple, str]:
-    owner: dict[tuple, str] = {}
-    for uri, entry in current.items():
-        for member in entry["members"]:
-            owner[(entry["kind"], *member)] = uri
-    return owner
-
-
-def _fate(old: dict, registry: dict, new: dict, owner: dict, current: dict[str, dict]) -> dict:
-    """What became of a URI no longer minted: replaced by the live URI that took most of what it stood for, or gone."""
-    if old["status"] == "replaced" and old.get("replaced_by") in new and new[old["replaced_by"]]["status"] == "live":
+def _fate(old: dict, registry: Mapping, live: Callable[[str], bool], current) -> dict:
+    """What became of a URI no longer minted: replaced by the live URI that took most of what it stood for, or gone.
+    ``registry`` holds the entries as they were; ``current`` (a ``_Minted`` or ``_MintedTable``) what this build mints."""
+    if old["status"] == "replaced" and live(old.get("replaced_by")):
         return old
     # where did the things it stood for go? the URI that took most of them survives it
-    heirs = Counter(owner[(old["kind"], *m)] for m in old.get("members", []) if (old["kind"], *m) in owner)
+    heirs = Counter(heir for heir in (current.owner(old["kind"], m) for m in old.get("members", [])) if heir is not None)
     if old["status"] == "replaced":
         target = old.get("replaced_by")
         while target in registry and registry[target]["status"] == "replaced" and target not in current:
@@ -230,11 +296,9 @@ def _fate(old: dict, registry: dict, new: dict, owner: dict, current: dict[str, 
             return {**old, "replaced_by": target}
     if not heirs and old.get("name"):
         # the same documents now name it otherwise ('Ivanov' became 'Pavel Ivanov'): a compatible name there
-        old_docs = {m[0] for m in old.get("members", [])}
-        for candidate, entry in current.items():
-            shared = {m[0] for m in entry["members"]} & old_docs
-            if entry["kind"] == old["kind"] and shared and _same(old, entry):
-                heirs[candidate] = len(shared)
+        for candidate, entry, shared in current.sharing(old["kind"], {m[0] for m in old.get("members", [])}):
+            if _same(old, entry):
+                heirs[candidate] = shared
     if heirs:
         return {"kind": old["kind"], "status": "replaced", "replaced_by": heirs.most_common(1)[0][0],
                 "members": old.get("members", []), **({"name": old["name"]} if "name" in old else {})}
@@ -249,13 +313,14 @@ def _same(old: dict, entry: dict) -> bool:
     return names.slugify(old["name"]) == names.slugify(entry.get("name", ""))
 
 
-def retired_quads(registry: dict, minter: Minter) -> list[ox.Quad]:
+def retired_quads(entries: Iterable[tuple[str, dict]], minter: Minter) -> list[ox.Quad]:
+    """The retired graph of these (uri, entry) pairs: what was replaced says by what, and all are deprecated."""
     graph = ox.NamedNode(minter.retired_graph())
     replaced = ox.NamedNode(PREFIXES["dcterms"] + "isReplacedBy")
     deprecated = ox.NamedNode(PREFIXES["owl"] + "deprecated")
     true = ox.Literal("true", datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))
     out = []
-    for uri, entry in sorted(registry.items()):
+    for uri, entry in sorted(entries):
         if entry["status"] == "replaced":
             out.append(ox.Quad(ox.NamedNode(uri), replaced, ox.NamedNode(entry["replaced_by"]), graph))
             out.append(ox.Quad(ox.NamedNode(uri), deprecated, true, graph))
