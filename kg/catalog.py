@@ -270,8 +270,13 @@ class Resolved:
         members = itertools.groupby(self.db.execute(
             "SELECT i.rowid, r.doc_id, r.key FROM records r JOIN identities i ON i.id = r.ident ORDER BY i.rowid, r.doc_id, r.key"),
             key=itemgetter(0))
-        for ident, (_, rows) in zip(self.identities(), members):
-            yield ident, [(doc_id, key) for _, doc_id, key in rows]
+        pending = next(members, None)
+        for rowid, data in self.db.execute("SELECT rowid, data FROM identities ORDER BY rowid"):
+            held = []
+            if pending is not None and pending[0] == rowid:
+                held = [(doc_id, key) for _, doc_id, key in pending[1]]
+                pending = next(members, None)
+            yield pickle.loads(data), held
 
     def documents(self) -> Iterator[tuple[str, str]]:
         """Every document's id and content hash, by id."""
