@@ -8,7 +8,6 @@ build writes a new registry beside it and settles each old URI's fate there, hol
 """
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sqlite3
@@ -172,15 +171,18 @@ class _MintedTable:
         db.execute("CREATE TEMP TABLE members (kind TEXT NOT NULL, doc TEXT NOT NULL, key TEXT NOT NULL, uri TEXT NOT NULL)")
         db.execute("CREATE TEMP TABLE wanted_docs (doc TEXT PRIMARY KEY)")
         batch: list[tuple[str, dict]] = []
-        for item in itertools.chain(minted_now, [None]):
-            if item is not None:
-                batch.append(item)
-            if len(batch) >= 1000 or (item is None and batch):
-                _write(db, _live(dict(batch)))
-                db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)",
-                               [(e["kind"], m[0], m[1], uri) for uri, e in batch for m in e["members"]])
+        for uri, entry in minted_now:
+            batch.append((uri, entry))
+            if len(batch) == 1000:
+                self._add(batch)
                 batch = []
+        self._add(batch)
         db.execute("CREATE INDEX temp.members_of ON members (kind, doc, key)")
+
+    def _add(self, batch: list[tuple[str, dict]]) -> None:
+        _write(self.db, _live(dict(batch)))
+        self.db.executemany("INSERT INTO members VALUES (?, ?, ?, ?)",
+                            [(e["kind"], m[0], m[1], uri) for uri, e in batch for m in e["members"]])
 
     def __contains__(self, uri: str) -> bool:
         return self.db.execute("SELECT 1 FROM entries WHERE uri = ? AND status = 'live'", (uri,)).fetchone() is not None
