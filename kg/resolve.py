@@ -69,6 +69,8 @@ class Resolution:
 
 
 def resolve(documents: Iterable[ExtractedDocument], gazetteer: Optional[Gazetteer] = None) -> Resolution:
+    """Resolve these documents in memory. A full build resolves block by block into its catalogue instead
+    (``kg.catalog.resolve_into``), and the tests hold the two equal."""
     gazetteer = gazetteer or default_gazetteer()
     docs = sorted(documents, key=lambda d: d.doc.doc_id)
     index: dict[tuple[str, str], Identity] = {}
