@@ -132,17 +132,6 @@ def write(target: Path, documents: Iterable[ExtractedDocument], resolution: Reso
     draft.finish()
 
 
-def _local_meetings(ed: ExtractedDocument) -> dict[tuple[str, int], tuple]:
-    """Each meeting's own URI parts (document, ISO date, its ordinal among the document's meetings of that date),
-    before parallel accounts in other documents are linked to it."""
-    doc_id, seen, out = ed.doc.doc_id, {}, {}
-    for i, meeting in enumerate(ed.meetings):
-        iso = meeting.date.iso if meeting.date else None
-        seen[iso or ""] = seen.get(iso or "", 0) + 1
-        out[(doc_id, i)] = (doc_id, iso, seen[iso or ""])
-    return out
-
-
 _STAGING = """
 -- each identity as grouped in its block, before it has a slug; tid numbers it for now
 CREATE TEMP TABLE grouped (tid INTEGER PRIMARY KEY, kind TEXT, root TEXT, gaz TEXT, first_doc TEXT, first_key TEXT,
@@ -172,7 +161,8 @@ def resolve_into(target: Path, documents: Iterable[ExtractedDocument], gazetteer
             db.execute("INSERT INTO docs VALUES (?, ?)", (doc_id, ed.doc.content_hash))
             db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, NULL, ?)",
                            [(doc_id, r.key, seq, R.block_of(r, gazetteer), _encode(r)) for seq, r in enumerate(_records(ed))])
-            meetings, people = _meeting_rows(ed, _local_meetings(ed))
+            own = R.own_meeting_parts(doc_id, [m.date.iso if m.date else None for m in ed.meetings])
+            meetings, people = _meeting_rows(ed, {(doc_id, i): parts for i, parts in enumerate(own)})
             db.executemany("INSERT INTO meetings VALUES (?, ?, ?, ?, ?)", meetings)
             db.executemany("INSERT INTO meeting_people VALUES (?, ?, ?)", people)
             doc_ids.append(doc_id)
@@ -547,10 +537,10 @@ class Catalog:
         local: dict[tuple[str, int], tuple] = {}
         by_day: dict[str, list] = {}
         for doc_id in sorted(docs):
-            seen: dict[str, int] = {}
-            for idx, iso, day in db.execute("SELECT idx, iso, day FROM meetings WHERE doc_id = ? ORDER BY idx", (doc_id,)):
-                seen[iso or ""] = seen.get(iso or "", 0) + 1
-                local[(doc_id, idx)] = (doc_id, iso, seen[iso or ""])
+            rows = db.execute("SELECT idx, iso, day FROM meetings WHERE doc_id = ? ORDER BY idx", (doc_id,)).fetchall()
+            own = R.own_meeting_parts(doc_id, [iso for _, iso, _ in rows])
+            for (idx, iso, day), parts in zip(rows, own):
+                local[(doc_id, idx)] = parts
                 if day in days:
                     people = {i for i, in db.execute(
                         "SELECT r.ident FROM meeting_people p JOIN records r ON r.doc_id = p.doc_id AND r.key = p.key "

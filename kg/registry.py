@@ -232,9 +232,9 @@ def minted(identities: Iterable[tuple[Identity, list[tuple[str, str]]]], doc_ids
     """Every entity, document and meeting URI this build publishes, with what it stands for: from each
     identity with its records' (doc_id, key), each document, and each meeting's minted URI parts with its
     accounts' (doc_id, ISO date), as ``kg.catalog.Resolved`` gives them."""
-    uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
     for ident, members in identities:
-        yield uri_of[ident.kind](ident.slug), {"kind": ident.kind, "name": ident.name, "members": sorted(map(list, members))}
+        yield minter.entity(f"{ident.kind}:{ident.slug}"), {"kind": ident.kind, "name": ident.name,
+                                                             "members": sorted(map(list, members))}
     for doc_id in doc_ids:
         yield minter.document(doc_id), {"kind": "document", "members": [[doc_id, ""]]}
     for parts, accounts in meetings:

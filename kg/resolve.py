@@ -167,16 +167,26 @@ def _meeting_accounts(docs: list[ExtractedDocument], index) -> dict[tuple[str, i
     local: dict[tuple[str, int], tuple[str, Optional[str], int]] = {}
     by_day: dict[str, list[tuple[tuple[str, int], set[int]]]] = {}
     for ed in docs:
-        seen: dict[str, int] = {}
+        own = own_meeting_parts(ed.doc.doc_id, [m.date.iso if m.date else None for m in ed.meetings])
         for i, meeting in enumerate(ed.meetings):
             day = meeting.date.iso if meeting.date else None
-            seen[day or ""] = seen.get(day or "", 0) + 1
-            local[(ed.doc.doc_id, i)] = (ed.doc.doc_id, day, seen[day or ""])
+            local[(ed.doc.doc_id, i)] = own[i]
             if meeting.date and meeting.date.precision == "day":
                 people = {id(index[(ed.doc.doc_id, p.person_key)]) for p in meeting.participants
                           if (ed.doc.doc_id, p.person_key) in index}
                 by_day.setdefault(day, []).append(((ed.doc.doc_id, i), people))
     return link_accounts(local, by_day)
+
+
+def own_meeting_parts(doc_id: str, isos: list[Optional[str]]) -> list[tuple[str, Optional[str], int]]:
+    """The URI parts of a document's meetings (given by their ISO dates, in order) before parallel accounts in
+    other documents are linked to them: the document, the date, and the meeting's ordinal among that date's."""
+    seen: dict[str, int] = {}
+    out = []
+    for iso in isos:
+        seen[iso or ""] = seen.get(iso or "", 0) + 1
+        out.append((doc_id, iso, seen[iso or ""]))
+    return out
 
 
 def link_accounts(local: dict[tuple[str, int], tuple], by_day: dict[str, list]) -> dict[tuple[str, int], tuple]:

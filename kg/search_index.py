@@ -134,13 +134,12 @@ class IndexWriter:
 
     def finish(self, identities: Iterable[Identity], minter: Minter) -> None:
         """Entity names, weighted by how many documents name them, then the file is moved into place."""
-        uri_of = {"person": minter.person, "organization": minter.organization, "place": minter.place}
         weights = dict(self.db.execute("SELECT value, COUNT(*) FROM facets WHERE facet IN "
                                        "('person', 'organization', 'place') GROUP BY value"))
         self.db.execute("DELETE FROM names")
         rows = []
         for ident in identities:
-            iri = uri_of[ident.kind](ident.slug)
+            iri = minter.entity(f"{ident.kind}:{ident.slug}")
             rows.append(_name_row(iri, ident, weights.get(iri, 0)))
         self.db.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?)", rows)
         self._done()
