@@ -2,8 +2,8 @@
 
 Mapping runs after resolution, in worker processes. A worker takes a chunk of document ids, reads
 their part of the resolution from the catalogue (``kg.catalog``: no worker holds the whole of it),
-decodes each record once, and writes the chunk's N-Quads to a file that the main process hands to
-Oxigraph's bulk loader, while the workers go on with the next chunks.
+decodes each record once, and writes the chunk's N-Quads to a file. The main process gathers the
+files into waves and hands each wave to Oxigraph's bulk loader, which then has every core.
 """
 from __future__ import annotations
 

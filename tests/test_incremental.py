@@ -115,6 +115,30 @@ def test_removed_and_added_documents_update_graph_index_and_dump(tmp_path):
     assert not any("/document/c>" in q for q in _quads(tmp_path / "inc", *HISTORY))  # retired: it answers 410
 
 
+def test_a_full_build_loaded_in_many_waves_by_worker_processes_is_the_same_graph(tmp_path, monkeypatch):
+    import kg.build as kb
+    from kg import mapstage
+
+    docs = _corpus(tmp_path)
+    build([docs], tmp_path / "one", jobs=1)
+    waves: list[int] = []
+    load_wave = kb._load_wave
+
+    def counted(db, chunk_files):
+        waves.append(len(chunk_files))
+        return load_wave(db, chunk_files)
+
+    monkeypatch.setattr(mapstage, "CHUNK", 1)  # one document per chunk: six chunks, enough for a pool
+    monkeypatch.setattr(kb, "WAVE_BYTES", 1)  # every chunk is a wave of its own
+    monkeypatch.setattr(kb, "_load_wave", counted)
+    build([docs], tmp_path / "many", jobs=2)
+    assert sum(waves) == 6 and len([w for w in waves if w]) == 6
+    assert _quads(tmp_path / "many", *HISTORY) == _quads(tmp_path / "one", *HISTORY)
+    assert _index(tmp_path / "many") == _index(tmp_path / "one")
+    assert _dump_quads(tmp_path / "many") == _quads(tmp_path / "many")
+    assert not list((tmp_path / "many").glob("*.work"))  # no chunk file is left behind
+
+
 def test_a_full_build_is_taken_when_asked_or_when_the_base_changes(tmp_path):
     docs = _corpus(tmp_path)
     build([docs], tmp_path / "s")
