@@ -487,8 +487,10 @@ class Catalog:
         db.executemany("INSERT INTO touched VALUES (?, ?)", sorted(touched))
         days = old_days | {day for day, in db.execute(f"SELECT day FROM meetings WHERE {in_changed} AND day IS NOT NULL")}
         days |= {day for day, in db.execute(
-            "SELECT DISTINCT m.day FROM meeting_people p JOIN touched t ON t.doc_id = p.doc_id AND t.key = p.key "
-            "JOIN meetings m ON m.doc_id = p.doc_id AND m.idx = p.idx WHERE m.day IS NOT NULL")}
+            # CROSS JOIN keeps the few touched records as the outer loop: left to itself, with no statistics, SQLite
+            # scanned every meeting of the corpus (0.17 s at 15,000 documents)
+            "SELECT DISTINCT m.day FROM touched t CROSS JOIN meeting_people p ON p.doc_id = t.doc_id AND p.key = t.key "
+            "CROSS JOIN meetings m ON m.doc_id = p.doc_id AND m.idx = p.idx WHERE m.day IS NOT NULL")}
         self._link_meetings(change, ids, days)
         return change
 

@@ -53,7 +53,7 @@ def _failing_build(docs: Path, store: Path, monkeypatch) -> None:
 
     with monkeypatch.context() as patch:
         patch.setattr(search_index.IndexWriter, "finish", broken)
-        patch.setattr(search_index.IndexWriter, "finish_names", broken)
+        patch.setattr(search_index.IndexPatch, "finish_names", broken)
         with pytest.raises(RuntimeError, match="disk full"):
             build([docs], store)
 
