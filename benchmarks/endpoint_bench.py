@@ -16,7 +16,8 @@ What it does:
   by round (kg then oxigraph, then oxigraph then kg, ...) so machine noise falls on both;
   each cell is bounded by a number of requests and a time cap;
 - compares name search through the explorer's side index (GET /api/suggest) with the SPARQL
-  REGEX scan on the same server (target: at least 10x faster);
+  REGEX scan of every name on the same server (target: at least 10x faster), and reports the
+  REGEX that stops at its 20th match beside it;
 - measures explorer pages (person, document, meeting; Accept: text/html) at concurrency 1
   (target: median under 100 ms).
 
@@ -79,6 +80,11 @@ QUERIES = {
     "count": """SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }""",
 }
 
+# Not in the mix: the REGEX scan that gives what suggest gives, the best matches, for which every name must be
+# tested (sorted here: "name-regex" in the mix stops at its 20th match, in storage order, unranked).
+SCANS = {"name-regex-sorted": """SELECT DISTINCT ?e ?name WHERE { ?e schema:name|schema:alternateName ?name .
+        FILTER(REGEX(?name, {needle_regex}, "i")) } ORDER BY ?name LIMIT 20"""}
+
 
 class Params:
     """The i-th request's values: cycles through the discovered persons, hubs, documents and names."""
@@ -91,7 +97,7 @@ class Params:
 
     def query(self, name: str, i: int) -> str:
         needle = self.needles[i % len(self.needles)]
-        text = QUERIES[name]
+        text = QUERIES.get(name) or SCANS[name]
         for key, value in (("{person}", f"<{self.persons[i % len(self.persons)]}>"),
                            ("{hub}", f"<{self.hubs[i % len(self.hubs)]}>"),
                            ("{doc}", f"<{self.docs[i % len(self.docs)]}>"),
@@ -230,21 +236,24 @@ def main(argv: list[str] | None = None) -> int:
                           f" | errors {k['errors']}/{o['errors']}", flush=True)
 
             # side index against the SPARQL scan, on the kg server; the same needles
-            suggest, regex, regex_ox = [], [], []
+            suggest, regex, regex_first, regex_ox = [], [], [], []
             for i in range(max(10, args.page_requests)):
                 needle = params.needles[i % len(params.needles)]
                 for lat, s, path, h in (
                         (suggest, kg, "/api/suggest?" + urllib.parse.urlencode({"q": needle}), {"Accept": "application/json"}),
                         # a comment makes each scan's text new, so the result cache cannot answer it
-                        (regex, kg, C.sparql_path(kg.endpoint, params.query("name-regex", i) + f"\n# probe {i}"), accept),
-                        (regex_ox, ox, C.sparql_path(ox.endpoint, params.query("name-regex", i) + f"\n# probe {i}"), accept)):
+                        (regex, kg, C.sparql_path(kg.endpoint, params.query("name-regex-sorted", i) + f"\n# probe {i}"), accept),
+                        (regex_first, kg, C.sparql_path(kg.endpoint, params.query("name-regex", i) + f"\n# probe {i}"), accept),
+                        (regex_ox, ox, C.sparql_path(ox.endpoint, params.query("name-regex-sorted", i) + f"\n# probe {i}"), accept)):
                     secs, status, _ = one_request(s, path, h)
                     if status == 200:
                         lat.append(secs)
             sug = {"suggest_kg": C.summarize_ms(suggest), "regex_kg": C.summarize_ms(regex),
-                   "regex_oxigraph": C.summarize_ms(regex_ox)}
+                   "regex_first_20_kg": C.summarize_ms(regex_first), "regex_oxigraph": C.summarize_ms(regex_ox)}
             if sug["suggest_kg"]["p50"] and sug["regex_kg"]["p50"]:
                 sug["speedup_p50"] = round(sug["regex_kg"]["p50"] / sug["suggest_kg"]["p50"], 1)
+            if sug["suggest_kg"]["p50"] and sug["regex_first_20_kg"]["p50"]:
+                sug["speedup_p50_first_20"] = round(sug["regex_first_20_kg"]["p50"] / sug["suggest_kg"]["p50"], 1)
 
             # explorer pages, one at a time
             pages = {}
@@ -284,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
                   [[k, str(v["n"]), v["p50"], v["p95"], v["max"]] for k, v in sug.items() if isinstance(v, dict)])
     speed = sug.get("speedup_p50")
     sug["verdict"] = (f"{C.verdict(speed is not None and speed >= SUGGEST_TARGET)} (suggest is {speed}x faster at the "
-                      f"median; target ≥ {SUGGEST_TARGET:g}x)")
+                      f"median than the REGEX scan of every name; target ≥ {SUGGEST_TARGET:g}x; against the REGEX that "
+                      f"stops at its 20th match, unranked: {sug.get('speedup_p50_first_20')}x, not judged)")
     print(sug["verdict"])
     print("\n== Explorer pages on kg (Accept: text/html, one at a time)")
     C.print_table(["page", "n", "p50 ms", "p95 ms", "max ms", "errors"],

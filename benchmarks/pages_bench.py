@@ -1,5 +1,5 @@
 """Explorer page latency alone, on a built store: person (the most mentioned first), document and meeting pages;
-and name search through the side index against a SPARQL REGEX scan.
+and name search through the side index against SPARQL scans of the names (REGEX, CONTAINS).
 
     python benchmarks/pages_bench.py --store STORE [--requests 24]
 
@@ -110,36 +110,38 @@ def main() -> None:
             results[kind] = {"n": len(times), "p50": round(statistics.median(times), 1),
                              "p95": round(times[int(0.95 * (len(times) - 1))], 1), "max": round(times[-1], 1),
                              "errors": errors}
-        # name search: the side index (/api/suggest) against a SPARQL REGEX scan of the names, on the same server;
-        # a comment makes each scan's text new, so the result cache cannot answer it
+        # name search: the side index (/api/suggest) against SPARQL on the same server. Suggest answers with the
+        # best-ranked matches, which SPARQL can only give after testing every name: "regex" (every name and
+        # variant, sorted) and "contains" (people's names) are such scans. "regex-first-20" stops at the 20th
+        # match in storage order, an unranked answer, and is reported beside them, not judged.
+        # A comment makes each query's text new, so the result cache cannot answer it.
         names = [r[0] for r in db.execute("SELECT label FROM names WHERE kind = 'person' ORDER BY iri")]
-        search = {"suggest": [], "regex": [], "contains": []}
+        search = {"suggest": [], "regex": [], "contains": [], "regex-first-20": []}
+        prefix = "PREFIX schema: <https://schema.org/> "
         for i, name in enumerate(rng.sample(names, min(len(names), args.requests))):
             needle = re.match(r"[^\W\d_]*", name.split()[-1]).group()[:5] or "a"  # letters: nothing to escape
             secs, status = get(root + "/api/suggest?" + urllib.parse.urlencode({"q": needle}))
             (search["suggest"].append(secs * 1000) if status == 200 else None)
-            pattern = "^" + needle
-            query = ("PREFIX schema: <https://schema.org/> SELECT DISTINCT ?e ?name WHERE { ?e schema:name|schema:alternateName "
-                     f"?name . FILTER(REGEX(?name, \"{pattern}\", \"i\")) }} LIMIT 20\n# probe {i}")
-            secs, status = get(root + "/sparql?" + urllib.parse.urlencode({"query": query}),
-                               "application/sparql-results+json")
-            (search["regex"].append(secs * 1000) if status == 200 else None)
-            query = ("PREFIX schema: <https://schema.org/> SELECT ?e ?name WHERE { ?e a schema:Person ; schema:name ?name . "
-                     f"FILTER(CONTAINS(LCASE(?name), LCASE(\"{needle}\"))) }} LIMIT 20\n# probe {i}")
-            secs, status = get(root + "/sparql?" + urllib.parse.urlencode({"query": query}),
-                               "application/sparql-results+json")
-            (search["contains"].append(secs * 1000) if status == 200 else None)
+            matching = f"{{ ?e schema:name|schema:alternateName ?name . FILTER(REGEX(?name, \"^{needle}\", \"i\")) }}"
+            scans = {"regex": f"SELECT DISTINCT ?e ?name WHERE {matching} ORDER BY ?name LIMIT 20",
+                     "regex-first-20": f"SELECT DISTINCT ?e ?name WHERE {matching} LIMIT 20",
+                     "contains": "SELECT ?e ?name WHERE { ?e a schema:Person ; schema:name ?name . "
+                                 f"FILTER(CONTAINS(LCASE(?name), LCASE(\"{needle}\"))) }} LIMIT 20"}
+            for scan, query in scans.items():
+                secs, status = get(root + "/sparql?" + urllib.parse.urlencode({"query": f"{prefix}{query}\n# probe {i}"}),
+                                   "application/sparql-results+json")
+                (search[scan].append(secs * 1000) if status == 200 else None)
         medians = {k: round(statistics.median(v), 1) for k, v in search.items() if v}
         documents_n = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         print(json.dumps({"store": str(store), "documents": documents_n, "pages_ms": results,
                           "name_search_p50_ms": medians}, indent=2))
         worst = max(r["p50"] for r in results.values())
         print(("PASS" if worst < 100 else "MISS") + f" (worst median {worst} ms; target < 100 ms)")
-        for scan in ("regex", "contains"):
+        for scan in ("regex", "contains", "regex-first-20"):
             if medians.get(scan) and medians.get("suggest"):
                 ratio = medians[scan] / medians["suggest"]
-                print(("PASS" if ratio >= 10 else "MISS") + f" (suggest {ratio:.1f}x faster than the {scan.upper()} scan; "
-                      "target >= 10x)")
+                verdict = ("PASS" if ratio >= 10 else "MISS") if scan != "regex-first-20" else "(not judged: no scan)"
+                print(f"{verdict} (suggest {ratio:.1f}x faster than {scan.upper()}; target >= 10x against a scan)")
     finally:
         server.terminate()
         server.wait(10)
