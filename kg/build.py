@@ -416,7 +416,7 @@ def _push_remote(store: StoreDir, remote, report: BuildReport, minter: Minter, s
 
 # N-Quads mapped ahead of the loader, at most (plus the chunks in flight): Oxigraph's bulk loader
 # parses and sorts on every core, so it runs alone rather than beside the mapping workers (measured
-# at 3,750 documents: 121 s of loading instead of 165 s), and this bounds the disk the wave takes
+# at 3,750 documents: 114 s of loading instead of 165 s), and this bounds the disk the wave takes
 WAVE_BYTES = 512 * 1024 * 1024
 
 
