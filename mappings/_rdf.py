@@ -76,7 +76,8 @@ class Graph:
         self.lines: list[str] = []
         self._iris: dict[str, str] = {}  # each subject or object IRI is checked once
 
-    def _node(self, value: str | ox.NamedNode) -> str:
+    def node(self, value: str | ox.NamedNode) -> str:
+        """An IRI as N-Quads writes it (``<…>``), checked the first time the graph meets it."""
         if isinstance(value, ox.NamedNode):
             value = value.value
         written = self._iris.get(value)
@@ -90,8 +91,8 @@ class Graph:
         elif isinstance(o, ox.Literal):
             obj = str(o)
         else:
-            obj = self._node(o)
-        self.lines.append(f"{self._node(s)} {self._node(p)} {obj}{self.tail}")
+            obj = self.node(o)
+        self.lines.append(f"{self.node(s)} {self.node(p)} {obj}{self.tail}")
 
     def types(self, s: str, *classes: str) -> None:
         for cls in classes:
