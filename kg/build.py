@@ -617,7 +617,6 @@ class _Patch:
             if self.state.get("files") != _db_files(self.previous):
                 # opened for writing since its build, and not by the server (that would have been counted)
                 self._clear_foreign(db, doc_ids, gone)
-            named_before = index.named_in([minter.document(d) for d in (*affected, *gone)])
             for doc_id in (*affected, *gone):
                 graph = ox.NamedNode(minter.document_graph(doc_id))
                 quads -= sum(1 for _ in db.quads_for_pattern(None, None, None, graph))
@@ -660,7 +659,7 @@ class _Patch:
             del db
             report.seconds["map+load"] = time.perf_counter() - t2
             t3 = time.perf_counter()
-            index.finish_names(cat, minter, named_before | set(_iris(minter, change)))
+            index.finish_names(cat, minter, _iris(minter, change))
             dumper.finish()
             cat.finish()
             _save_state(target, minter, quads, len(doc_ids), self.store.writes())

@@ -169,7 +169,9 @@ class IndexPatch(IndexWriter):
         # pages stay in memory until the commit: a page spilled to the file early would lock the readers out
         self.db.execute("PRAGMA cache_size = -262144")
         self.db.execute("BEGIN IMMEDIATE")
-        self.weight_change: Counter[str] = Counter()  # facet rows per entity IRI: added less removed
+        # facet rows per entity IRI that the patch added less those it removed (every entity the removed and the
+        # added documents name is a key)
+        self.weight_change: Counter[str] = Counter()
 
     def add(self, rows: DocumentRows) -> None:
         super().add(rows)
@@ -180,22 +182,15 @@ class IndexPatch(IndexWriter):
             f"SELECT value, COUNT(*) FROM facets WHERE doc = ? AND facet IN {ENTITY_FACETS} GROUP BY value", (doc_iri,))))
         super().remove(doc_iri)
 
-    def named_in(self, doc_iris: Iterable[str]) -> set[str]:
-        """The people, organizations and places these documents name."""
-        out: set[str] = set()
-        for doc_iri in doc_iris:
-            out.update(v for v, in self.db.execute(f"SELECT value FROM facets WHERE doc = ? AND facet IN {ENTITY_FACETS}",
-                                                   (doc_iri,)))
-        return out
-
     def finish_names(self, catalogue, minter: Minter, iris: Iterable[str]) -> None:
-        """After the patch's documents were removed and added: the names of these entities made anew (their name
-        or weight may have changed). ``catalogue`` is the patched ``kg.catalog.Catalog``.
+        """After the patch's documents were removed and added: the names made anew of these entities and of every
+        entity the removed or added documents name (their name or weight may have changed). ``catalogue`` is the
+        patched ``kg.catalog.Catalog``.
 
         An entity that had a name keeps its weight plus what this patch's facets changed; only a new one is
         counted in the facets, since counting a much-named person's thousands of rows costs a patch tenths of a
         second when the index is not in memory."""
-        iris = sorted(set(iris))
+        iris = sorted(set(iris) | set(self.weight_change))
         self.db.execute("CREATE TEMP TABLE gone_names (iri TEXT PRIMARY KEY)")
         self.db.executemany("INSERT INTO gone_names VALUES (?)", [(iri,) for iri in iris])
         weights = dict(self.db.execute("SELECT iri, weight FROM names WHERE iri IN (SELECT iri FROM gone_names)"))
