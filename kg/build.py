@@ -420,6 +420,32 @@ def _push_remote(store: StoreDir, remote, report: BuildReport, minter: Minter, s
 WAVE_BYTES = 512 * 1024 * 1024
 
 
+def _release_freed_memory() -> None:
+    """Hand the heap pages that earlier stages freed back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing). Resolving and extracting free far more than they keep, and without this the loading stage would
+    run on top of their high-water mark, which grows with the corpus."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _write_shared(path: Path, dumper: dump.DumpWriter, graphs: dict[str, Callable[[], Iterable[ox.Quad]]]) -> int:
+    """Write these graphs, made one at a time and each without duplicates, to one N-Quads file and each to
+    its member of the dump; the quads written."""
+    written = 0
+    with open(path, "wb") as out:
+        for name, make in graphs.items():
+            graph_quads = list(dict.fromkeys(make()))
+            data = ox.serialize(graph_quads, format=ox.RdfFormat.N_QUADS)
+            out.write(data)
+            dumper.add(name, dump.member(data))
+            written += len(graph_quads)
+    return written
+
+
 def _load_wave(db: ox.Store, chunk_files: list[Path]) -> float:
     """Bulk-load these mapped chunks one after another (one call each: larger calls only cost memory);
     the seconds it took."""
@@ -465,18 +491,17 @@ class _Graphs:
             doc_ids = [doc_id for doc_id, _ in resolved.documents()]
             dumper = dump.DumpWriter(dump.path_for(target), documents=len(doc_ids))
             build, provenance = build_quads(self.minter, __version__, self.started)
-            shared = {"vocabulary": vocabulary_quads(self.minter),
-                      "entities": entity_quads(resolved.identities(), self.minter, resolved.has_identity),
-                      "retired": retired}
+            # the graphs every document shares go to the first wave as a file, like the mapped chunks: a
+            # bulk_extend would hold them in the store's memtables through the whole load
+            shared_file = work / "shared.nq"
+            quads += _write_shared(shared_file, dumper, {
+                "vocabulary": lambda: vocabulary_quads(self.minter),
+                "entities": lambda: entity_quads(resolved.identities(), self.minter, resolved.has_identity),
+                "retired": lambda: retired})
             del retired
-            for name, graph_quads in shared.items():
-                graph_quads = list(dict.fromkeys(graph_quads))
-                db.bulk_extend(graph_quads)
-                dumper.add(name, dump.member(graph_quads))
-                quads += len(graph_quads)
-            del shared, graph_quads
+            wave, wave_bytes = [shared_file], shared_file.stat().st_size
+            _release_freed_memory()
             self.say(f"mapping and loading {len(doc_ids)} document graph(s)")
-            wave, wave_bytes = [], 0
             for chunk in mapstage.mapped(doc_ids, self.context(catalogue, work, build), jobs):
                 if chunk.nquads is not None:
                     wave.append(chunk.nquads)
