@@ -140,7 +140,7 @@ def tree_pids(root: int) -> list[int]:
     return out
 
 
-def _status_kb(pid: int, field: str) -> int:
+def status_kb(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
@@ -152,7 +152,7 @@ def _status_kb(pid: int, field: str) -> int:
 
 
 def tree_rss_kb(root: int) -> int:
-    return sum(_status_kb(pid, "VmRSS") for pid in tree_pids(root))
+    return sum(status_kb(pid, "VmRSS") for pid in tree_pids(root))
 
 
 class TreeMemorySampler(threading.Thread):
@@ -171,8 +171,8 @@ class TreeMemorySampler(threading.Thread):
             pids = tree_pids(self.pid)
             total = 0
             for pid in pids:
-                total += _status_kb(pid, "VmRSS")
-                self.peak_single_hwm_kb = max(self.peak_single_hwm_kb, _status_kb(pid, "VmHWM"))
+                total += status_kb(pid, "VmRSS")
+                self.peak_single_hwm_kb = max(self.peak_single_hwm_kb, status_kb(pid, "VmHWM"))
             self.peak_tree_kb = max(self.peak_tree_kb, total)
             self.samples += 1
             self._halt.wait(self.interval)

@@ -22,28 +22,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common as C  # noqa: E402
 
 
 def _rss_mb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _children(pid: int) -> list[int]:
-    kids: list[int] = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{task}/children") as f:
-                kids += [int(k) for k in f.read().split()]
-        except OSError:
-            pass
-    return kids
+    return C.status_kb(pid, "VmRSS") // 1024
 
 
 def main() -> int:
@@ -58,6 +42,7 @@ def main() -> int:
         raise SystemExit("trace_build.py reads /proc: it runs on Linux only")
 
     from kg.build import build
+    from kg.store import StoreError
 
     started = time.perf_counter()
     samples: list[tuple[float, int, list[int]]] = []  # (seconds, main MB, [child MB, ...])
@@ -67,7 +52,7 @@ def main() -> int:
     def sample() -> None:
         me = os.getpid()
         while not done.is_set():
-            samples.append((time.perf_counter() - started, _rss_mb(me), [_rss_mb(k) for k in _children(me)]))
+            samples.append((time.perf_counter() - started, _rss_mb(me), [_rss_mb(k) for k in C.tree_pids(me)[1:]]))
             done.wait(args.every)
 
     def say(message: str) -> None:
@@ -76,9 +61,13 @@ def main() -> int:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    report = build([Path(args.docs)], args.store, progress=say, incremental=not args.full)
-    done.set()
-    sampler.join()
+    try:
+        report = build([Path(args.docs)], args.store, progress=say, incremental=not args.full)
+    except (OSError, StoreError) as exc:
+        raise SystemExit(f"trace_build.py: {exc}") from None
+    finally:
+        done.set()
+        sampler.join()
     messages.append((time.perf_counter() - started, "end"))
 
     print("\nstage (from the message that opens it)                    main   child    sum   MB at most")
