@@ -446,12 +446,20 @@ def _write_shared(path: Path, dumper: dump.DumpWriter, graphs: dict[str, Callabl
     return written
 
 
+def _bulk_load_mapped(db: ox.Store, path: Path) -> None:
+    """Bulk-load one N-Quads file that this build serialized itself. Oxigraph's ``lenient`` skips checking its
+    IRIs again: they were checked when the terms were made (measured on 40 chunks of the 15,000-document graph:
+    the calls take 15 % less time, and with the compaction that follows 4 % less)."""
+    db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+
+
 def _load_wave(db: ox.Store, chunk_files: list[Path]) -> float:
     """Bulk-load these N-Quads files (mapped chunks, and in the first wave the shared graphs) one after another
-    (one call each: larger calls only cost memory); the seconds it took."""
+    (one call each: a call holds up to a million quads in memory, so larger calls cost memory, and they do not
+    spare the compaction that follows); the seconds it took."""
     started = time.perf_counter()
     for path in chunk_files:
-        db.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        _bulk_load_mapped(db, path)
         path.unlink()
     return time.perf_counter() - started
 
@@ -659,7 +667,7 @@ class _Patch:
                                               search_index.topic_labels())
                 for chunk in mapstage.mapped(affected, context, 1 if len(affected) < 128 else jobs):
                     if chunk.nquads is not None:
-                        db.bulk_load(path=str(chunk.nquads), format=ox.RdfFormat.N_QUADS)
+                        _bulk_load_mapped(db, chunk.nquads)
                     quads += chunk.quads
                     fresh.update(chunk.members)
                     for rows in chunk.rows:
