@@ -211,6 +211,14 @@ def test_record_round_trip_keeps_nested_types(tmp_path):
     assert isinstance(back.doc.notes[0].span, Span)
 
 
+def test_record_json_is_what_dataclasses_asdict_gives():
+    import dataclasses
+    import json
+
+    for record in (small_record(), small_record().slim()):  # the slim copy holds tuples, not lists
+        assert json.dumps(record.to_json(), sort_keys=True) == json.dumps(dataclasses.asdict(record), sort_keys=True)
+
+
 def test_load_missing_record_is_none(tmp_path):
     assert StoreDir(tmp_path / "kg-store").load_record("nope") is None
 
