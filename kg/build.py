@@ -432,6 +432,32 @@ def _release_freed_memory() -> None:
         pass
 
 
+# table files a full build's store keeps open. Oxigraph sizes RocksDB's table cache from the process's file limit
+# when it opens a store (the limit less 48), and here that limit is 20,000: every table file a build writes stayed
+# open with its index and filter blocks in memory. Measured on the 15,000-document graph's 235 chunks, loaded one
+# call each: the loading process grew 111 -> 169 MB with every file open and 108 -> 137 MB with 64, in the same time
+# (369 s against 371 s), and the final optimize took 219 s against 254 s (one run each).
+BUILD_OPEN_FILES = 64
+
+
+def _open_for_build(path: Path) -> ox.Store:
+    """A new store for a full build, opened with at most ``BUILD_OPEN_FILES`` table files open. The process's
+    file limit is lowered only while the store opens (Oxigraph reads it then) and is put back at once."""
+    try:
+        import resource
+    except ImportError:  # not a Unix: Oxigraph picks its own figure there
+        return ox.Store(str(path))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = BUILD_OPEN_FILES + 48  # Oxigraph keeps 48 descriptors for the rest of the process
+    if soft != resource.RLIM_INFINITY and soft <= wanted:
+        return ox.Store(str(path))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    try:
+        return ox.Store(str(path))
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def _write_shared(path: Path, dumper: dump.DumpWriter, graphs: dict[str, Callable[[], Iterable[ox.Quad]]]) -> int:
     """Write these graphs, made one at a time and each without duplicates, to one N-Quads file and each to
     its member of the dump; the quads written."""
@@ -487,7 +513,7 @@ class _Graphs:
         target = self.store.new_db_dir()
         work = target.with_name(target.name + ".work")
         work.mkdir()
-        db = ox.Store(str(target))
+        db = _open_for_build(target)
         index = search_index.IndexWriter(search_index.path_for(target))
         draft = dumper = resolved = None
         loading, quads = 0.0, 0

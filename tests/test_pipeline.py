@@ -342,3 +342,29 @@ def test_parallel_accounts_become_one_meeting_with_both_reports(tmp_path):
         assert "Accounts side by side" in html and "/id/document/soviet" in html and "/id/document/korean" in html
     finally:
         app.extensions["kg_state"].pool.close()
+
+
+def test_a_full_build_opens_its_store_with_few_open_files_and_puts_the_file_limit_back(tmp_path, monkeypatch):
+    resource = pytest.importorskip("resource")  # the limit is only lowered where the platform has one
+    import pyoxigraph as ox
+
+    from kg import build as build_module
+
+    limits_at_open = []
+    real_store = ox.Store
+
+    def store_seeing_the_limit(*args, **kwargs):
+        limits_at_open.append(resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+        return real_store(*args, **kwargs)
+
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    monkeypatch.setattr(build_module.ox, "Store", store_seeing_the_limit)
+    report = build([EXAMPLES], tmp_path / "kg", incremental=False)
+    assert report.ok
+    assert build_module.BUILD_OPEN_FILES + 48 in limits_at_open
+    assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
+    # put back after a failed open too
+    (tmp_path / "a-file").write_text("not a database")
+    with pytest.raises(OSError):
+        build_module._open_for_build(tmp_path / "a-file")
+    assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
