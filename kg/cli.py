@@ -44,6 +44,11 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_en
 
     if gazetteer_dirs:
         os.environ["KG_GAZETTEER"] = os.pathsep.join([*filter(None, [os.environ.get("KG_GAZETTEER")]), *gazetteer_dirs])
+    if base_uri:
+        from .uris import iri_problem
+
+        if problem := iri_problem(base_uri):  # before the store remembers it
+            raise click.ClickException(f"--base-uri {base_uri!r} is not an IRI: {problem}")
     base_uri = _remember_base(Path(store_path), base_uri)
     try:
         remote = None

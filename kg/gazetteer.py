@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from .trie import FormMatcher
+from .uris import iri_problem
 
 DATA_DIR = Path(__file__).parent / "data" / "gazetteer"
 FILES = {"place": "places.tsv", "organization": "organizations.tsv", "person": "people.tsv"}
@@ -177,6 +178,8 @@ def read_authorities(path: Path) -> list[AuthorityLink]:
             raise GazetteerError(f"{path}:{number}: relation must be one of {', '.join(RELATIONS)}")
         if not re.match(r"https?://\S+$", row.get("uri", "")):
             raise GazetteerError(f"{path}:{number}: uri must be an http(s) URI")
+        if problem := iri_problem(row["uri"]):
+            raise GazetteerError(f"{path}:{number}: uri {row['uri']!r} is not an IRI: {problem}")
         if not row.get("source") or not row.get("slug"):
             raise GazetteerError(f"{path}:{number}: every link needs a slug and must name its source")
         links.append(AuthorityLink(row["kind"], row["slug"], row["relation"], row["uri"], row["source"]))

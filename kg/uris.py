@@ -9,15 +9,31 @@ import hashlib
 from typing import Optional
 from urllib.parse import quote, unquote
 
+import pyoxigraph as ox
+
 from .names import slugify
 
 DEFAULT_BASE = "http://localhost:5000/"
+
+
+def iri_problem(value: str) -> Optional[str]:
+    """Why ``value`` is not an absolute IRI that RDF can hold (Oxigraph's own check), or None if it is one.
+    For IRIs from outside (a base URI, a document's link, a curated authority): the build loads its N-Quads
+    without checking them again, so they are checked when they come in."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 class Minter:
     def __init__(self, base: str = DEFAULT_BASE):
         if not base.endswith(("/", "#")):
             base += "/"
+        problem = iri_problem(base)
+        if problem:
+            raise ValueError(f"the base URI {base!r} is not an IRI: {problem}")
         self.base = base
 
     def _id(self, kind: str, local: str) -> str:

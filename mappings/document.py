@@ -5,7 +5,7 @@ from kg import dates
 from kg.namespaces import akg, dcterms, prov, rdf, rdfs, schema, xsd, crm, rico
 from kg.records import EntityRecord, ExtractedDocument
 from kg.resolve import Resolution
-from kg.uris import Minter
+from kg.uris import Minter, iri_problem
 
 from ._rdf import Graph, lit, typed
 from .evidence import annotate
@@ -59,8 +59,11 @@ def document_quads(g: Graph, minter: Minter, ed: ExtractedDocument, res: Resolut
         else:
             g.literal(uri, akg.languageText, doc.original_language)
     if doc.source_url:
-        g.add(uri, schema.url, lit(doc.source_url) if " " in doc.source_url else doc.source_url)
-        g.add(uri, prov.wasDerivedFrom, doc.source_url)
+        if iri_problem(doc.source_url):  # kept as written, but not as a link RDF cannot hold
+            g.add(uri, schema.url, lit(doc.source_url))
+        else:
+            g.add(uri, schema.url, doc.source_url)
+            g.add(uri, prov.wasDerivedFrom, doc.source_url)
     g.add(uri, akg.documentType, minter.doctype(DOC_TYPE_SLUGS.get(doc.doc_type, doc.doc_type)))
     g.literal(uri, akg.translationProject, doc.translation_project)
     g.literal(uri, akg.securityClassification, doc.classification)

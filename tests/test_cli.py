@@ -149,3 +149,11 @@ def test_export_shards_keep_each_graph_whole(store_path, tmp_path):
     assert all(not (a & b) for i, a in enumerate(graphs_per_file) for b in graphs_per_file[i + 1:])
     count = run("query", "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "--store", store_path, "--format", "csv")
     assert total == int(count.output.splitlines()[1])
+
+
+def test_build_refuses_a_base_that_is_not_an_iri_and_does_not_remember_it(tmp_path):
+    path = tmp_path / "kg"
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(path), "--base-uri", "https://ex ample.org/"])
+    assert result.exit_code != 0
+    assert "--base-uri 'https://ex ample.org/' is not an IRI" in result.output
+    assert not (path / "base-uri").exists()

@@ -301,6 +301,16 @@ def test_authority_links_need_a_source(tmp_path):
         read_authorities(bad)
 
 
+def test_an_authority_link_that_is_not_an_iri_is_refused_with_its_line(tmp_path):
+    from kg.gazetteer import GazetteerError, read_authorities
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("kind\tslug\trelation\turi\tsource\n"
+                   "person\tivan-example\tsameAs\thttps://www.wikidata.org/entity/Q%zz\tchecked by hand\n")
+    with pytest.raises(GazetteerError, match=r"bad.tsv:2: uri .*Q%zz.* is not an IRI"):
+        read_authorities(bad)
+
+
 def test_authority_links_reach_the_graph_and_nothing_else_does(tmp_path, monkeypatch):
     from kg.build import build
     from kg.store import StoreDir

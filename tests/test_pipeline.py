@@ -368,3 +368,25 @@ def test_a_full_build_opens_its_store_with_few_open_files_and_puts_the_file_limi
     with pytest.raises(OSError):
         build_module._open_for_build(tmp_path / "a-file")
     assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
+
+
+def test_a_document_link_rdf_cannot_hold_is_kept_as_text_not_as_a_link(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, url in (("good", "https://digitalarchive.example.org/document/900123"),
+                      ("bad", "https://digitalarchive.example.org/document/%zz900124")):
+        (docs / f"{name}.txt").write_text(render_doc(
+            citation=f"Wilson Center Digital Archive, AVPRF fond 0415, opis 7, delo 21. <{url}>",
+            body="12 March 1961\n\nI received Ambassador Ivan Kovalenko at his request.\n"), encoding="utf-8")
+    report = build([docs], tmp_path / "kg")
+    assert report.ok and sorted(report.built) == ["900123", "bad"]  # the good link's number names its document
+    store = StoreDir(tmp_path / "kg").open()
+    import pyoxigraph as ox
+
+    result = store.query(sparql_prefixes() + "SELECT ?id ?url ?from WHERE { ?d dcterms:identifier ?id ; schema:url ?url "
+                         "OPTIONAL { ?d prov:wasDerivedFrom ?from } }", use_default_graph_as_union=True)
+    by_id = {r["id"].value: (r["url"], r["from"]) for r in result}
+    good_url, good_from = by_id["900123"]
+    assert isinstance(good_url, ox.NamedNode) and good_from == good_url
+    bad_url, bad_from = by_id["bad"]
+    assert isinstance(bad_url, ox.Literal) and bad_url.value.endswith("%zz900124") and bad_from is None

@@ -107,3 +107,9 @@ def test_extraction_changes_with_content_or_version():
 
 def test_entity_slug():
     assert entity_slug("Kim Il Sung") == "kim-il-sung"
+
+
+@pytest.mark.parametrize("base", ["http://exa mple.org/", "https://example.org/%zz/", "http://[bad/", "no-scheme/"])
+def test_a_base_that_is_not_an_iri_is_refused(base):
+    with pytest.raises(ValueError, match="not an IRI"):
+        Minter(base)
