@@ -433,11 +433,12 @@ def _release_freed_memory() -> None:
 
 
 # table files a full build's store keeps open. Oxigraph sizes RocksDB's table cache from the process's file limit
-# when it opens a store (the limit less 48), and here that limit is 20,000: every table file a build writes stayed
+# when it opens a store (the limit less its reserve), and here that limit is 20,000: every table file a build writes stayed
 # open with its index and filter blocks in memory. Measured on the 15,000-document graph's 235 chunks, loaded one
 # call each: the loading process grew 111 -> 169 MB with every file open and 108 -> 137 MB with 64, in the same time
 # (369 s against 371 s), and the final optimize took 219 s against 254 s (one run each).
 BUILD_OPEN_FILES = 64
+_OXIGRAPH_FD_RESERVE = 48  # descriptors Oxigraph leaves to the rest of the process (DEFAULT_FD_RESERVE)
 
 
 def _open_for_build(path: Path) -> ox.Store:
@@ -448,7 +449,7 @@ def _open_for_build(path: Path) -> ox.Store:
     except ImportError:  # not a Unix: Oxigraph picks its own figure there
         return ox.Store(str(path))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = BUILD_OPEN_FILES + 48  # Oxigraph keeps 48 descriptors for the rest of the process
+    wanted = BUILD_OPEN_FILES + _OXIGRAPH_FD_RESERVE
     if soft != resource.RLIM_INFINITY and soft <= wanted:
         return ox.Store(str(path))
     resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))

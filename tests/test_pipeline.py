@@ -361,7 +361,7 @@ def test_a_full_build_opens_its_store_with_few_open_files_and_puts_the_file_limi
     monkeypatch.setattr(build_module.ox, "Store", store_seeing_the_limit)
     report = build([EXAMPLES], tmp_path / "kg", incremental=False)
     assert report.ok
-    assert build_module.BUILD_OPEN_FILES + 48 in limits_at_open
+    assert build_module.BUILD_OPEN_FILES + build_module._OXIGRAPH_FD_RESERVE in limits_at_open
     assert resource.getrlimit(resource.RLIMIT_NOFILE) == before
     # put back after a failed open too
     (tmp_path / "a-file").write_text("not a database")
