@@ -40,6 +40,7 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_en
           quiet) -> None:
     """Build the graph from every .txt file under PATHS."""
     from .build import build as run_build
+    from .gazetteer import GazetteerError
     from .store import StoreError
 
     if gazetteer_dirs:
@@ -59,7 +60,7 @@ def build(paths, store_path, base_uri, gazetteer_dirs, jobs, store_url, query_en
         report = run_build(paths, store_path, base_uri, progress=None if quiet else lambda m: click.echo(m, err=True),
                            jobs=jobs, remote=remote, incremental=not full,
                            checksum=checksum)
-    except (FileNotFoundError, StoreError) as exc:
+    except (FileNotFoundError, StoreError, GazetteerError) as exc:  # each names the file and what is wrong
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # a remote store that fails: say which and why, the local cache is intact
         from .remote import RemoteError

@@ -157,3 +157,21 @@ def test_build_refuses_a_base_that_is_not_an_iri_and_does_not_remember_it(tmp_pa
     assert result.exit_code != 0
     assert "--base-uri 'https://ex ample.org/' is not an IRI" in result.output
     assert not (path / "base-uri").exists()
+
+
+def test_build_with_a_bad_authority_link_names_the_file_and_line_and_keeps_the_graph(tmp_path, monkeypatch):
+    from kg.store import StoreDir
+
+    monkeypatch.delenv("KG_GAZETTEER", raising=False)  # --gazetteer sets it: put back what was there after
+    path = tmp_path / "kg"
+    assert CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(path), "-q"]).exit_code == 0
+    served = (path / "current").resolve()
+    gazetteer = tmp_path / "gazetteer"
+    gazetteer.mkdir()
+    (gazetteer / "authorities.tsv").write_text("kind\tslug\trelation\turi\tsource\n"
+                                               "person\tivan-x\tsameAs\thttps://www.wikidata.org/entity/Q%zz\tchecked\n")
+    result = CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(path), "--gazetteer", str(gazetteer),
+                                       "--full", "-q"])
+    assert result.exit_code != 0 and result.exc_info[0] is SystemExit  # a message, not a traceback
+    assert "authorities.tsv:2: uri 'https://www.wikidata.org/entity/Q%zz' is not an IRI" in result.output
+    assert (path / "current").resolve() == served and StoreDir(path).open() is not None
