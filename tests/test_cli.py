@@ -162,7 +162,8 @@ def test_build_refuses_a_base_that_is_not_an_iri_and_does_not_remember_it(tmp_pa
 def test_build_with_a_bad_authority_link_names_the_file_and_line_and_keeps_the_graph(tmp_path, monkeypatch):
     from kg.store import StoreDir
 
-    monkeypatch.delenv("KG_GAZETTEER", raising=False)  # --gazetteer sets it: put back what was there after
+    # --gazetteer adds to KG_GAZETTEER for the process: setenv (unlike delenv of an unset one) puts it back after
+    monkeypatch.setenv("KG_GAZETTEER", "")
     path = tmp_path / "kg"
     assert CliRunner().invoke(main, ["build", str(EXAMPLES), "--store", str(path), "-q"]).exit_code == 0
     served = (path / "current").resolve()
