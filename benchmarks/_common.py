@@ -270,12 +270,22 @@ class Server:
                 self.proc.wait(5)
 
 
-def start_kg(store: Path, port: int, log_dir: Path, timeout: int = 60, workers: int = 2, threads: int = 16,
+def default_kg_workers() -> int:
+    """The server's own number of queries run at once, used when a benchmark does not set KG_WORKERS."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from server.pool import DEFAULT_QUERIES_AT_ONCE
+
+    return DEFAULT_QUERIES_AT_ONCE
+
+
+def start_kg(store: Path, port: int, log_dir: Path, timeout: int = 60, workers: int | None = None, threads: int = 16,
              cache_mb: float | None = None) -> Server:
     """`kg serve` in production mode: gunicorn, one process, threads, as the README says."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"kg-{port}.log"
-    env = {**os.environ, "KG_STORE": str(Path(store).resolve()), "KG_TIMEOUT": str(timeout), "KG_WORKERS": str(workers),
+    env = {**os.environ, "KG_STORE": str(Path(store).resolve()), "KG_TIMEOUT": str(timeout),
+           **({} if workers is None else {"KG_WORKERS": str(workers)}),
            **({} if cache_mb is None else {"KG_CACHE_MB": str(cache_mb)}),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
     cmd = [sys.executable, "-m", "gunicorn", "-w", "1", "--threads", str(threads), "-b", f"{HOST}:{port}",

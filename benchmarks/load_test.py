@@ -79,9 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--seconds", type=float, default=60.0, help="duration (default 60)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the clients' sequences and of the generator (default 1)")
-    parser.add_argument("--kg-workers", type=int, default=2, help="KG_WORKERS of the server (default 2)")
+    parser.add_argument("--kg-workers", type=int, default=None,
+                        help="KG_WORKERS of the server: queries run at once (default: the server's, 8)")
     parser.add_argument("--output", type=Path, default=C.RESULTS_DIR / "load.json", help="result file")
     args = parser.parse_args(argv)
+    if args.kg_workers is None:
+        args.kg_workers = C.default_kg_workers()
 
     store = C.ensure_store(args.count, args.seed) if args.count else args.store
     if not (store / "current").exists():

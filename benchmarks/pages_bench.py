@@ -3,7 +3,7 @@ and name search through the side index against SPARQL scans of the names (REGEX,
 
     python benchmarks/pages_bench.py --store STORE [--requests 24]
 
-Starts `kg serve` in production mode (gunicorn, one process, threads, two query workers) on 127.0.0.1, warms it
+Starts `kg serve` in production mode (gunicorn, one process, threads, its query process) on 127.0.0.1, warms it
 up, then fetches each page kind one request at a time and reports p50/p95/max. Traffic stays on loopback, on one
 kept-alive HTTP connection, as a browser's (and a search box's) would be: what is timed is the server's work, not
 the opening of a TCP connection per request.

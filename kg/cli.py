@@ -188,7 +188,8 @@ def eval_cmd(docs, gold, verbose, as_json) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run before it is cancelled.")
-@click.option("--workers", default=2, show_default=True, type=int, help="Query worker processes.")
+@click.option("--workers", default=None, type=int,
+              help="Queries run at once, as threads of the one query process (default: 8, or KG_WORKERS).")
 @click.option("--cache-mb", default=None, type=float,
               help="Memory for query results, reused until the graph changes [default: 64; 0 turns it off].")
 @click.option("--write-token", envvar="KG_WRITE_TOKEN", default=None,

@@ -15,6 +15,8 @@ from flask import Flask, Response, render_template, request
 
 from kg.store import StoreDir
 
+from .pool import DEFAULT_QUERIES_AT_ONCE
+
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_QUERY = 1_000_000
 DEFAULT_CACHE_MB = 64  # query results kept until the graph changes (0: none)
@@ -28,7 +30,7 @@ def create_app(store_path: str | None = None, *, timeout: float | None = None, w
     app.config.update(
         STORE_PATH=store_path,
         TIMEOUT=float(timeout if timeout is not None else os.environ.get("KG_TIMEOUT", DEFAULT_TIMEOUT)),
-        WORKERS=int(workers if workers is not None else os.environ.get("KG_WORKERS", 2)),
+        WORKERS=int(workers if workers is not None else os.environ.get("KG_WORKERS", DEFAULT_QUERIES_AT_ONCE)),
         WRITE_TOKEN=write_token if write_token is not None else os.environ.get("KG_WRITE_TOKEN") or None,
         CACHE_MB=float(cache_mb if cache_mb is not None else os.environ.get("KG_CACHE_MB", DEFAULT_CACHE_MB)),
         MAX_QUERY_LENGTH=int(max_query_length if max_query_length is not None

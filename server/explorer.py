@@ -1,6 +1,6 @@
 """The browser explorer: entity pages, search with autocomplete, browse with facets, the query page.
 
-Every page reads the store through the worker pool with bound values, labels
+Every page reads the store through the query pool with bound values, labels
 come from ``labels.py``, and everything shown is escaped by the templates.
 """
 from __future__ import annotations
@@ -52,7 +52,7 @@ def incoming_links(iri: str, limit: int = 10) -> list[dict]:
     # counts, and a first few of each group: no DISTINCT or ORDER BY over a hub's thousands of links
     groups = state().select("SELECT ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?r } GROUP BY ?p ORDER BY DESC(?n)",
                             r=bind_iri(iri))
-    # the first few of every group in one more query, not one per group (each query crosses to a worker
+    # the first few of every group in one more query, not one per group (each query crosses to the query process
     # and back); a subquery does not see the outer VALUES, so each branch binds its own (escaped) terms
     branches = " UNION ".join("{ SELECT ?s ?p WHERE { VALUES (?p ?r) { (%s %s) } ?s ?p ?r } LIMIT %d }"
                               % (iri_term(_v(g, "p")), iri_term(iri), limit) for g in groups)

@@ -1,6 +1,6 @@
 """The SPARQL 1.1 Protocol: queries at /sparql, updates at /sparql/update, the service description.
 
-Queries run in the worker pool (killable on timeout). With no dataset in the
+Queries run in the query pool (a killable process, for timeouts). With no dataset in the
 request, the default graph is the union of all graphs.
 """
 from __future__ import annotations

@@ -168,7 +168,7 @@ class AppState:
         return self._cached("graphs", compute)
 
     def write(self, action: Callable[[ox.Store], None]) -> None:
-        """Run a write alone: queries pause, the store opens read-write, then workers reopen it."""
+        """Run a write alone: queries pause, the store opens read-write, then a fresh query process reopens it."""
         with self._write_lock, self.pool.exclusive():
             store = self.store.open(read_only=False)
             try:
