@@ -67,8 +67,6 @@ class Answer:
 
 def _serve(conn, store_link: str, threads: int) -> None:
     """The query process: answer (number, job) messages in ``threads`` threads until told to stop."""
-    from concurrent.futures import ThreadPoolExecutor
-
     opened = {"path": None, "store": None}
     open_lock, send_lock = threading.Lock(), threading.Lock()
 
@@ -82,23 +80,34 @@ def _serve(conn, store_link: str, threads: int) -> None:
                 opened["path"] = target
             return opened["store"]
 
-    def answer_one(number: int, job: Job) -> None:
-        try:
-            answer = _answer(current_store(), job)
-        except Exception as exc:  # noqa: BLE001 - the process must answer, whatever happened
-            answer = Answer(500, body=f"Query failed: {type(exc).__name__}: {exc}\n".encode())
-        with send_lock:
-            conn.send((number, answer))
+    receive_lock, stopping = threading.Lock(), threading.Event()
 
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as executor:
+    def answer_jobs() -> None:
+        # each thread takes the next message itself: no hand-off between a reader and the thread that answers
         while True:
+            with receive_lock:
+                if stopping.is_set():
+                    return
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    message = None
+                if message is None:
+                    stopping.set()
+                    return
+            number, job = message
             try:
-                message = conn.recv()
-            except EOFError:
-                return
-            if message is None:
-                return
-            executor.submit(answer_one, *message)
+                answer = _answer(current_store(), job)
+            except Exception as exc:  # noqa: BLE001 - the process must answer, whatever happened
+                answer = Answer(500, body=f"Query failed: {type(exc).__name__}: {exc}\n".encode())
+            with send_lock:
+                conn.send((number, answer))
+
+    workers = [threading.Thread(target=answer_jobs, name=f"kg-query-{i}") for i in range(max(1, threads))]
+    for worker in workers:
+        worker.start()
+    for worker in workers:  # after a stop, the running queries end before the process does
+        worker.join()
 
 
 def _answer(store: ox.Store, job: Job) -> Answer:
