@@ -217,6 +217,10 @@ DEFAULT_QUERIES_AT_ONCE = 8
 class QueryPool:
     """Run queries in a killable query process, at most ``size`` at once, each within ``timeout`` seconds."""
 
+    # how much longer than a query's timeout a write waits for the running queries to end: a query may have
+    # waited for a free slot first, and one still running after that is sent again once the write is done
+    WRITE_GRACE = 5.0
+
     def __init__(self, store_link: Path | str, size: int = DEFAULT_QUERIES_AT_ONCE, timeout: float = 30.0):
         self.store_link = str(store_link)
         self.size = max(1, size)
@@ -301,7 +305,7 @@ class QueryPool:
         pending = _Pending(job, time.monotonic() + self.timeout)
         with self._lock:
             if self._process is None:
-                self._orphans.append(pending)  # a crashed process's replacement is not up yet
+                self._orphans.append(pending)  # a write is running: sent when the fresh process starts
             else:
                 self._send(pending)
         if not pending.done.wait(max(0.0, pending.deadline - time.monotonic())):
@@ -334,7 +338,7 @@ class QueryPool:
             while self._paused:
                 self._gate.wait()
             self._paused = True
-            deadline = time.monotonic() + self.timeout + 5
+            deadline = time.monotonic() + self.timeout + self.WRITE_GRACE
             while self._active and time.monotonic() < deadline:
                 self._gate.wait(0.1)
         try:

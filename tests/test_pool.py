@@ -164,3 +164,29 @@ def test_a_write_runs_alone_after_the_running_queries_and_every_query_after_it_s
         db.remove(ox.Quad(ox.NamedNode("urn:test:s"), ox.NamedNode("urn:test:p"), ox.NamedNode("urn:test:o")))
         db.flush()
         del db
+
+
+def test_a_query_still_running_when_a_write_stops_waiting_is_run_again_after_it_and_sees_it(store):
+    pool = QueryPool(store.current, size=2, timeout=60)
+    pool.WRITE_GRACE = -60  # the write does not wait at all: the running query is a straggler at once
+    quad = ox.Quad(ox.NamedNode("urn:test:s"), ox.NamedNode("urn:test:p"), ox.NamedNode("urn:test:o"))
+    try:
+        before = _direct(store, PAIRS)
+        running, outcome = _in_background(pool, PAIRS)
+        _wait_until_running(pool, 1)
+        with pool.exclusive():
+            assert "answer" not in outcome and pool._process is None
+            db = ox.Store(str(store.current.resolve()))
+            db.add(quad)
+            db.flush()
+            del db
+        running.join(60)
+        assert "answer" in outcome, outcome
+        # not lost, and not answered from the store as it was before the write
+        assert _count(outcome["answer"]) == _direct(store, PAIRS) > before
+    finally:
+        pool.close()
+        db = ox.Store(str(store.current.resolve()))
+        db.remove(quad)
+        db.flush()
+        del db
