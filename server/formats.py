@@ -1,10 +1,12 @@
 """Media types, format names and content negotiation for the SPARQL endpoint and linked data."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -58,8 +60,15 @@ def from_format_parameter(value: str) -> Optional[str]:
     return SYNONYMS.get(value)
 
 
-def negotiate(accept: MIMEAccept, offered: list[str], default: str) -> Optional[str]:
+def negotiate(accept_header: Optional[str], offered: list[str], default: str) -> Optional[str]:
     """The best offered media type for an Accept header (q-values honoured); None if nothing is acceptable."""
+    return _negotiate(accept_header or "", tuple(offered), default)
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(accept_header: str, offered: tuple[str, ...], default: str) -> Optional[str]:
+    # clients send the same few Accept headers again and again: parse and weigh each once (bounded by the cache)
+    accept = parse_accept_header(accept_header, MIMEAccept)
     if not accept or not accept.values():
         return default
     best, best_q = None, 0.0

@@ -59,7 +59,7 @@ def read_graph():
     if graph is None:
         return _text("Name a graph: ?graph=IRI or ?default", 400)
     fmt = request.args.get("format")
-    mime = from_format_parameter(fmt) if fmt else negotiate(request.accept_mimetypes, GRAPH_ONLY, "text/turtle")
+    mime = from_format_parameter(fmt) if fmt else negotiate(request.headers.get("Accept"), GRAPH_ONLY, "text/turtle")
     if mime not in GRAPH_ONLY:
         return _text("No acceptable RDF format: Turtle, N-Triples, JSON-LD or RDF/XML", 406)
     triples = state().graph_triples(graph)

@@ -30,7 +30,7 @@ def chosen_format(offer_html: bool = True) -> str | None:
     if fmt:
         return "text/html" if fmt.lower() in ("html", "text/html") else from_format_parameter(fmt)
     offered = (["text/html"] if offer_html else []) + GRAPH_ONLY
-    return negotiate(request.accept_mimetypes, offered, "text/html" if offer_html else "text/turtle")
+    return negotiate(request.headers.get("Accept"), offered, "text/html" if offer_html else "text/turtle")
 
 
 def describe(iri: str) -> list[ox.Triple]:

@@ -22,6 +22,16 @@ from .state import state
 bp = Blueprint("sparql", __name__)
 
 FORM = "application/x-www-form-urlencoded"
+RESULT_OFFERS = tuple(RESULT_FORMATS)
+GRAPH_OFFERS = (*GRAPH_ONLY, "application/trig", "application/n-quads")
+# the same on every answer: any web page may query the endpoint (it is public and read-only)
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization, If-None-Match",
+    "Access-Control-Expose-Headers": "ETag, Content-Type, Vary",
+    "Access-Control-Max-Age": "86400",
+}
 
 
 def _text(message: str, status: int, **headers) -> Response:
@@ -118,9 +128,9 @@ def query_endpoint():
         results_format = chosen if chosen in RESULT_FORMATS else None
         graph_format = chosen if chosen in RDF_FORMATS else None
     else:
-        accept = request.accept_mimetypes
-        results_format = negotiate(accept, list(RESULT_FORMATS), "application/sparql-results+json")
-        graph_format = negotiate(accept, GRAPH_ONLY + ["application/trig", "application/n-quads"], "text/turtle")
+        accept = request.headers.get("Accept")
+        results_format = negotiate(accept, RESULT_OFFERS, "application/sparql-results+json")
+        graph_format = negotiate(accept, GRAPH_OFFERS, "text/turtle")
 
     etag = None
     if request.method == "GET":
@@ -149,11 +159,7 @@ def query_endpoint():
 
 @bp.after_request
 def _cors_and_vary(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept, Authorization, If-None-Match"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Type, Vary"
-    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers.update(CORS_HEADERS)
     response.vary.add("Accept")
     return response
 
@@ -236,7 +242,7 @@ FORMATS_NS = "http://www.w3.org/ns/formats/"
 def service_description() -> Response:
     offered = ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"]
     fmt = request.args.get("format")
-    mime = from_format_parameter(fmt) if fmt else negotiate(request.accept_mimetypes, offered, "text/turtle")
+    mime = from_format_parameter(fmt) if fmt else negotiate(request.headers.get("Accept"), offered, "text/turtle")
     if mime not in offered:
         return _text("No acceptable format for the service description (Turtle, RDF/XML, JSON-LD, N-Triples)", 406)
     endpoint = request.url_root.rstrip("/") + "/sparql"

@@ -87,9 +87,16 @@ class AppState:
         return _once_per_request("generation", self._generation)
 
     def _generation(self) -> str:
-        target = os.path.realpath(self.store.current)
-        marker = self.store.path / "generation"
-        written = marker.read_text().strip() if marker.exists() else "0"
+        # the link's own target names the database (one system call; resolving the whole path took several)
+        try:
+            target = os.readlink(self.store.current)
+        except OSError:
+            target = os.path.realpath(self.store.current)
+        try:
+            with open(self.store.path / "generation", "rb") as marker:
+                written = marker.read().strip().decode() or "0"
+        except FileNotFoundError:
+            written = "0"
         return f"{os.path.basename(target)}:{written}"
 
     def _cached(self, key: str, compute: Callable[[], object]):
