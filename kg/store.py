@@ -37,6 +37,18 @@ def encode_record(ed: ExtractedDocument) -> tuple[bytes, bytes]:
             pickle.dumps(ed.slim(), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def link_target(link: Path | str) -> str:
+    """Where a store's ``current`` link points: the database being served, as a path.
+
+    One ``readlink``: the server asks for every query and page, and resolving each component of the path
+    (``realpath``) took several system calls. A build replaces the link itself, never the folders above it.
+    """
+    try:
+        return os.path.join(os.path.dirname(link), os.readlink(link))
+    except OSError:  # not a link (or gone): whatever the path resolves to
+        return os.path.realpath(link)
+
+
 class StoreDir:
     def __init__(self, path: Path | str):
         self.path = Path(path)

@@ -33,6 +33,7 @@ from typing import Iterator, Optional
 import pyoxigraph as ox
 
 from kg.namespaces import sparql_tokens
+from kg.store import link_target
 
 
 class QueryTimeout(RuntimeError):
@@ -72,7 +73,7 @@ def _serve(conn, store_link: str, threads: int) -> None:
 
     def current_store():
         # a build swaps the served database behind the link: open the new one at the next query
-        target = os.path.realpath(store_link)
+        target = link_target(store_link)
         with open_lock:
             if target != opened["path"]:
                 opened["store"] = None

@@ -8,7 +8,7 @@ from typing import Callable
 import pyoxigraph as ox
 from flask import current_app
 
-from kg.store import StoreDir
+from kg.store import StoreDir, link_target
 
 from .pool import CachedPool, QueryPool
 
@@ -35,7 +35,7 @@ class AppState:
     def _base(self) -> str:
         from kg.uris import DEFAULT_BASE
 
-        target = os.path.realpath(self.store.current)
+        target = link_target(self.store.current)
         if self._cache.get("base-for") != target:
             marker = self.store.path / "base-uri"
             base = marker.read_text().strip() if marker.exists() else DEFAULT_BASE
@@ -47,7 +47,7 @@ class AppState:
         """The database being served (the same one for the whole of a request)."""
         from pathlib import Path
 
-        return _once_per_request("db_dir", lambda: Path(os.path.realpath(self.store.current)))
+        return _once_per_request("db_dir", lambda: Path(link_target(self.store.current)))
 
     def dump_files(self):
         """The shards of the dump made with the graph being served, in stream order (kg.dump); [] when none."""
@@ -87,11 +87,7 @@ class AppState:
         return _once_per_request("generation", self._generation)
 
     def _generation(self) -> str:
-        # the link's own target names the database (one system call; resolving the whole path took several)
-        try:
-            target = os.readlink(self.store.current)
-        except OSError:
-            target = os.path.realpath(self.store.current)
+        target = link_target(self.store.current)
         try:
             with open(self.store.path / "generation", "rb") as marker:
                 written = marker.read().strip().decode() or "0"

@@ -47,6 +47,20 @@ def test_write_new_makes_current_a_symlink_to_a_db_folder(tmp_path):
     assert not os.path.isabs(os.readlink(sd.current))  # relative: the folder can be moved
 
 
+def test_link_target_follows_the_link_through_a_swap(tmp_path, distinct_stamps):
+    moved = tmp_path / "elsewhere"
+    sd = StoreDir(tmp_path / "kg-store")
+    first = sd.write_new([quad("a", "one")])
+    assert os.path.samefile(store_module.link_target(sd.current), first)
+    second = sd.write_new([quad("b", "two")])
+    assert os.path.samefile(store_module.link_target(sd.current), second)
+    # reached through a linked folder, the target is still found beside the link
+    moved.symlink_to(sd.path, target_is_directory=True)
+    assert os.path.samefile(store_module.link_target(moved / "current"), second)
+    # not a link: the path itself
+    assert store_module.link_target(second) == os.path.realpath(second)
+
+
 def test_written_quads_can_be_read_back(tmp_path):
     sd = StoreDir(tmp_path / "kg-store")
     sd.write_new([quad("a", "one"), quad("b", "two")])
