@@ -140,6 +140,22 @@ def tree_pids(root: int) -> list[int]:
     return out
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User and system CPU time used so far by a process and its descendants now alive (Linux /proc)."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                fields = f.read().decode("utf-8", "replace").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
+
+
 def status_kb(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as f:

@@ -14,7 +14,9 @@ What it does:
   year and by topic, name search by CONTAINS and by REGEX scan, most frequent meeting pairs,
   ASK, COUNT) at concurrency 1, 4 and 16 against both servers, alternating between them round
   by round (kg then oxigraph, then oxigraph then kg, ...) so machine noise falls on both;
-  each cell is bounded by a number of requests and a time cap;
+  each cell is bounded by a number of requests and a time cap; for each cell it reports
+  throughput, p50/p95/p99, and each server's CPU time per request (all its processes, from
+  /proc), which is steadier than throughput on a shared machine and shows where a gap lies;
 - compares name search through the explorer's side index (GET /api/suggest) with the SPARQL
   REGEX scan of every name on the same server (target: at least 10x faster), and reports the
   REGEX that stops at its 20th match beside it;
@@ -118,7 +120,7 @@ def one_request(server: C.Server, path: str, headers: dict) -> tuple[float, int,
 def run_cell(pool: ThreadPoolExecutor, servers: list[C.Server], make, conc: int, n_requests: int,
              cell_seconds: float) -> dict:
     """Alternate batches of ``2*conc`` requests between the servers until each did n_requests or one hit the cap."""
-    stats = {s.name: {"lat": [], "statuses": Counter(), "wall": 0.0, "done": 0} for s in servers}
+    stats = {s.name: {"lat": [], "statuses": Counter(), "wall": 0.0, "cpu": 0.0, "done": 0} for s in servers}
     batch = max(3, 2 * conc)
     rnd = 0
     while True:
@@ -129,9 +131,10 @@ def run_cell(pool: ThreadPoolExecutor, servers: list[C.Server], make, conc: int,
             if k <= 0:
                 continue
             jobs = [make(s, st["done"] + j) for j in range(k)]
-            t0 = time.perf_counter()
+            cpu0, t0 = C.tree_cpu_seconds(s.proc.pid), time.perf_counter()
             results = list(pool.map(lambda job, s=s: one_request(s, *job), jobs))
             st["wall"] += time.perf_counter() - t0
+            st["cpu"] += C.tree_cpu_seconds(s.proc.pid) - cpu0
             st["done"] += k
             for secs, status, _ in results:
                 st["statuses"][status] += 1
@@ -145,7 +148,10 @@ def run_cell(pool: ThreadPoolExecutor, servers: list[C.Server], make, conc: int,
         ok = len(st["lat"])
         out[name] = {**C.summarize_ms(st["lat"]), "requests": st["done"], "errors": st["done"] - ok,
                      "statuses": {str(k): v for k, v in st["statuses"].items()},
-                     "throughput_rps": round(ok / st["wall"], 2) if st["wall"] else None, "wall_s": round(st["wall"], 2)}
+                     "throughput_rps": round(ok / st["wall"], 2) if st["wall"] else None, "wall_s": round(st["wall"], 2),
+                     # the server's own CPU (all its processes) per request: less noisy than throughput on a
+                     # shared machine, and it shows where a gap comes from
+                     "cpu_ms_per_request": round(1000 * st["cpu"] / st["done"], 2) if st["done"] else None}
     return out
 
 
@@ -235,9 +241,12 @@ def main(argv: list[str] | None = None) -> int:
                     cell["ratio_throughput_kg_over_ox"] = round(k["throughput_rps"] / o["throughput_rps"], 3) \
                         if k["throughput_rps"] and o["throughput_rps"] else None
                     cell["ratio_p50_kg_over_ox"] = round(k["p50"] / o["p50"], 2) if k["p50"] and o["p50"] else None
+                    cell["ratio_cpu_kg_over_ox"] = round(k["cpu_ms_per_request"] / o["cpu_ms_per_request"], 3) \
+                        if k["cpu_ms_per_request"] and o["cpu_ms_per_request"] else None
                     cells[f"{q}@{conc}"] = {"query": q, "concurrency": conc, **cell}
                     print(f"  c={conc:<2} {q:<17} kg {C.fmt(k['throughput_rps'])} req/s p50 {C.fmt(k['p50'])} ms"
                           f" | oxigraph {C.fmt(o['throughput_rps'])} req/s p50 {C.fmt(o['p50'])} ms"
+                          f" | CPU/request kg {C.fmt(k['cpu_ms_per_request'], 2)} ms, oxigraph {C.fmt(o['cpu_ms_per_request'], 2)} ms"
                           f" | errors {k['errors']}/{o['errors']}", flush=True)
 
             # side index against the SPARQL scan, on the kg server; the same needles
@@ -289,10 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         k, o = c["kg"], c["oxigraph"]
         rows.append([c["query"], str(c["concurrency"]), k["throughput_rps"], k["p50"], k["p95"], k["p99"],
                      o["throughput_rps"], o["p50"], o["p95"], o["p99"],
-                     C.fmt(c["ratio_throughput_kg_over_ox"], 2), f"{k['errors']}/{o['errors']}"])
+                     C.fmt(c["ratio_throughput_kg_over_ox"], 2), k["cpu_ms_per_request"], o["cpu_ms_per_request"],
+                     f"{k['errors']}/{o['errors']}"])
     C.print_table(["query", "c", "kg req/s", "kg p50", "kg p95", "kg p99", "ox req/s", "ox p50", "ox p95", "ox p99",
-                   "kg/ox req/s", "errors kg/ox"], rows)
-    print("(latencies in ms; throughput counts answered requests over the time the batches took)")
+                   "kg/ox req/s", "kg CPU", "ox CPU", "errors kg/ox"], rows)
+    print("(latencies in ms; throughput counts answered requests over the time the batches took; CPU: ms of the "
+          "server's processes per request)")
     print("\n== Name search on kg: side index (/api/suggest) vs SPARQL REGEX scan")
     C.print_table(["what", "n", "p50 ms", "p95 ms", "max ms"],
                   [[k, str(v["n"]), v["p50"], v["p95"], v["max"]] for k, v in sug.items() if isinstance(v, dict)])
