@@ -5,6 +5,8 @@ import random
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from kg import registry
 
 BASE = "http://example.org/id/"
@@ -70,7 +72,10 @@ def test_a_full_builds_registry_gives_each_uri_the_fate_the_rules_give(tmp_path)
     assert set(draft_retired) == {uri for uri, e in expected.items() if e["status"] != "live"}
 
 
-def test_random_histories_give_the_same_registry_in_sqlite_and_in_memory(tmp_path):
+# small batches: the draft is written in several batches, flushed by their records as well as by their entries
+@pytest.mark.parametrize("members_per_batch", [registry.MEMBERS_PER_BATCH, 2])
+def test_random_histories_give_the_same_registry_in_sqlite_and_in_memory(tmp_path, monkeypatch, members_per_batch):
+    monkeypatch.setattr(registry, "MEMBERS_PER_BATCH", members_per_batch)
     rng = random.Random(3)
     names = ["Ivan Petrov", "Petrov", "Boris Petrov", "I. Petrov", "Andrei Gromyko", "Gromyko", "Kim Il Sung", "Kim"]
     docs = [f"d{i}" for i in range(12)]
