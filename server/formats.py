@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Optional
+from typing import Optional, Sequence
 
 import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
@@ -60,7 +60,7 @@ def from_format_parameter(value: str) -> Optional[str]:
     return SYNONYMS.get(value)
 
 
-def negotiate(accept_header: Optional[str], offered: list[str], default: str) -> Optional[str]:
+def negotiate(accept_header: Optional[str], offered: Sequence[str], default: str) -> Optional[str]:
     """The best offered media type for an Accept header (q-values honoured); None if nothing is acceptable."""
     return _negotiate(accept_header or "", tuple(offered), default)
 
