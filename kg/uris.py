@@ -63,6 +63,10 @@ class Minter:
     def note(self, doc_id: str, index: int) -> str:
         return self.document(doc_id) + f"/note/{index}"
 
+    def passage(self, doc_id: str, start: int, end: int) -> str:
+        """The span ``start:end`` of a document's text: the target every annotation quoting it shares."""
+        return self.document(doc_id) + f"/passage/{start}-{end}"
+
     def person(self, slug: str) -> str:
         return self._id("person", slug)
 

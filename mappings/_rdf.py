@@ -75,6 +75,7 @@ class Graph:
         self.tail = f" {_iri(graph_iri)} .\n"
         self.lines: list[str] = []
         self._iris: dict[str, str] = {}  # each subject or object IRI is checked once
+        self.passages: set[tuple[int, int]] = set()  # the text spans whose target is written (mappings.evidence)
 
     def node(self, value: str | ox.NamedNode) -> str:
         """An IRI as N-Quads writes it (``<…>``), checked the first time the graph meets it."""

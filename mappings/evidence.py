@@ -1,5 +1,6 @@
 """Evidence: a W3C Web Annotation for every extracted fact, pointing at the exact
-quote and its character offsets in the document's stored text."""
+quote and its character offsets in the document's stored text. A span quoted for several facts
+(a name that is both a mention and a meeting participant) is one target, ``{document}/passage/{start}-{end}``."""
 from __future__ import annotations
 
 from kg.namespaces import akg, oa, rdf
@@ -22,11 +23,14 @@ _POSITION_SELECTOR, _START, _END = iri(oa.TextPositionSelector), iri(oa.start), 
 
 def annotate(g: Graph, minter: Minter, doc_id: str, doc_uri: str, text: str, mention: Mention,
              body: str, motivation: str = "identifying", score: float | None = None, scope: str = "") -> str:
+    """An annotation of ``body`` on the quoted span; the annotations of one span share its target (the
+    passage, with its quote and position selectors), written once per graph."""
     # written line by line rather than through Graph.add: nine in ten quads of a document graph are evidence,
     # and the generic path (a type test and two lookups per term) made mapping a third slower
     uri = minter.annotation(doc_id, body, mention.start, mention.end, motivation, scope)
-    a = iri(uri)  # checked once: the target and selectors only add an ASCII segment to it
-    target, quote, position = f"<{uri}/target>", f"<{uri}/quote>", f"<{uri}/position>"
+    a = iri(uri)
+    passage = minter.passage(doc_id, mention.start, mention.end)
+    target = iri(passage)  # checked once: the selectors only add an ASCII segment to it
     tail = g.tail
     lines = [f"{a} {_TYPE} {_ANNOTATION}{tail}",
              f"{a} {_MOTIVATED_BY} {g.node(oa[motivation])}{tail}",
@@ -36,19 +40,23 @@ def annotate(g: Graph, minter: Minter, doc_id: str, doc_uri: str, text: str, men
              f"{a} {_CONFIDENCE} {decimal(mention.confidence)}{tail}"]
     if score is not None:
         lines.append(f"{a} {_SCORE} {decimal(score)}{tail}")
-    lines += [f"{target} {_HAS_SOURCE} {g.node(doc_uri)}{tail}",
-              f"{target} {_HAS_SELECTOR} {quote}{tail}",
-              f"{target} {_HAS_SELECTOR} {position}{tail}",
-              f"{quote} {_TYPE} {_QUOTE_SELECTOR}{tail}",
-              f"{quote} {_EXACT} {lit(text[mention.start:mention.end])}{tail}"]
-    prefix = text[max(0, mention.start - CONTEXT):mention.start]
-    suffix = text[mention.end:mention.end + CONTEXT]
-    if prefix:
-        lines.append(f"{quote} {_PREFIX} {lit(prefix)}{tail}")
-    if suffix:
-        lines.append(f"{quote} {_SUFFIX} {lit(suffix)}{tail}")
-    lines += [f"{position} {_TYPE} {_POSITION_SELECTOR}{tail}",
-              f"{position} {_START} {count(mention.start)}{tail}",
-              f"{position} {_END} {count(mention.end)}{tail}"]
+    span = (mention.start, mention.end)
+    if span not in g.passages:
+        g.passages.add(span)
+        quote, position = f"<{passage}/quote>", f"<{passage}/position>"
+        lines += [f"{target} {_HAS_SOURCE} {g.node(doc_uri)}{tail}",
+                  f"{target} {_HAS_SELECTOR} {quote}{tail}",
+                  f"{target} {_HAS_SELECTOR} {position}{tail}",
+                  f"{quote} {_TYPE} {_QUOTE_SELECTOR}{tail}",
+                  f"{quote} {_EXACT} {lit(text[mention.start:mention.end])}{tail}"]
+        prefix = text[max(0, mention.start - CONTEXT):mention.start]
+        suffix = text[mention.end:mention.end + CONTEXT]
+        if prefix:
+            lines.append(f"{quote} {_PREFIX} {lit(prefix)}{tail}")
+        if suffix:
+            lines.append(f"{quote} {_SUFFIX} {lit(suffix)}{tail}")
+        lines += [f"{position} {_TYPE} {_POSITION_SELECTOR}{tail}",
+                  f"{position} {_START} {count(mention.start)}{tail}",
+                  f"{position} {_END} {count(mention.end)}{tail}"]
     g.lines += lines
     return uri

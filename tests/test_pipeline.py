@@ -106,6 +106,22 @@ def test_every_evidence_quote_is_the_text_at_its_offsets(store):
         assert text[int(a["start"]):int(a["end"])] == a["exact"], a["a"]
 
 
+def test_annotations_of_one_span_share_one_passage(store):
+    targets = rows(store, f"""SELECT ?t (COUNT(DISTINCT ?a) AS ?n) (COUNT(DISTINCT ?q) AS ?quotes)
+        (COUNT(DISTINCT ?p) AS ?positions) (COUNT(DISTINCT ?start) AS ?starts) WHERE {{
+        ?a oa:hasTarget ?t . ?t oa:hasSource {DOC} ; oa:hasSelector ?q, ?p .
+        ?q a oa:TextQuoteSelector . ?p a oa:TextPositionSelector ; oa:start ?start }} GROUP BY ?t""")
+    assert all((t["quotes"], t["positions"], t["starts"]) == ("1", "1", "1") for t in targets)
+    shared = [t for t in targets if int(t["n"]) > 1]
+    # the founding document names meeting participants that are also counted as its mentions
+    assert shared, "no span is quoted for two facts"
+    spans = rows(store, f"""SELECT DISTINCT ?start ?end WHERE {{ ?t oa:hasSource {DOC} ; oa:hasSelector ?p .
+        ?p oa:start ?start ; oa:end ?end }}""")
+    assert len(spans) == len(targets)
+    for t in targets:
+        assert t["t"].startswith(f"{BASE}id/document/116026/passage/")
+
+
 def test_every_mention_and_participation_has_evidence(store):
     missing = rows(store, f"""SELECT ?e WHERE {{ {DOC} schema:mentions ?e .
         FILTER NOT EXISTS {{ ?a oa:hasBody ?e ; oa:hasTarget/oa:hasSource {DOC} }} }}""")
