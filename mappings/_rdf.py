@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable, Optional
 
 import pyoxigraph as ox
@@ -58,14 +59,18 @@ def typed(value: object, datatype: str) -> Term:
     return Term(f"{_quoted(str(value))}^^{_iri(datatype)}")
 
 
+@lru_cache(maxsize=4096)  # confidences and scores take few values, and every annotation has them
 def decimal(value: float) -> Term:
     """xsd:decimal in plain notation ('90', '0.632'), never '9E+1'."""
     return typed(format(Decimal(str(round(value, 3))).normalize(), "f"), xsd.decimal)
 
 
+_INTEGER = _iri(xsd.integer)
+
+
 def count(value: int) -> Term:
     # Oxigraph stores integer-derived datatypes as xsd:integer; say so rather than pretend
-    return typed(int(value), xsd.integer)
+    return Term(f'"{int(value)}"^^{_INTEGER}')
 
 
 class Graph:
