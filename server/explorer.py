@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request,
 from markupsafe import Markup, escape
 
 from kg.namespaces import PREFIXES, iri_term
+from mappings.evidence import CONTEXT as QUOTE_CONTEXT
 
 from .labels import labels
 from .state import iri as bind_iri
@@ -20,7 +21,7 @@ from .state import state
 
 bp = Blueprint("explorer", __name__)
 
-SCHEMA, AKG, SKOS = PREFIXES["schema"], PREFIXES["akg"], PREFIXES["skos"]
+SCHEMA, AKG, SKOS, OA = PREFIXES["schema"], PREFIXES["akg"], PREFIXES["skos"], PREFIXES["oa"]
 KIND_OF_TYPE = {AKG + "Document": "document", AKG + "Person": "person", AKG + "Organization": "organization",
                 AKG + "Place": "place", AKG + "Meeting": "meeting", SKOS + "Concept": "topic"}
 PAGE = 20
@@ -94,6 +95,8 @@ def _render(template: str, iri: str, types: set[str], title: str, **context) -> 
 
 def entity_page(iri: str) -> Response:
     types = _types(iri)
+    if OA + "Annotation" in types:
+        return annotation_page(iri, types)
     kind = next((KIND_OF_TYPE[t] for t in types if t in KIND_OF_TYPE), None)
     page = {"document": document_page, "person": person_page, "meeting": meeting_page,
             "organization": agent_page, "place": agent_page, "topic": topic_page}.get(kind, generic_page)
@@ -110,7 +113,7 @@ def _evidence(iri: str, doc: str | None = None) -> list[dict]:
     """The quotes of the annotations whose body is ``iri`` (in ``doc`` only, when given), in text order."""
     # no ORDER BY in SPARQL: on a much-mentioned person that would sort every quote in the archive first
     bindings = {"r": bind_iri(iri), **({"doc": bind_iri(doc)} if doc else {})}
-    rows = state().select(f"SELECT ?doc ?exact ?start ?end ?method ?conf WHERE {{ ?a oa:hasBody ?r . {_QUOTE} }} LIMIT 150",
+    rows = state().select(f"SELECT ?t ?doc ?exact ?start ?end ?method ?conf WHERE {{ ?a oa:hasBody ?r . {_QUOTE} }} LIMIT 150",
                           **bindings)
     return _quotes(rows, doc)
 
@@ -122,7 +125,7 @@ def _quotes(rows: list[dict], doc: str | None = None) -> list[dict]:
         if doc and _v(r, "doc") != doc:
             continue
         start, end = int(_v(r, "start")), int(_v(r, "end"))
-        out.append({"doc": _v(r, "doc"), "exact": _v(r, "exact"), "anchor": anchor_for(start, end),
+        out.append({"doc": _v(r, "doc"), "passage": _v(r, "t"), "exact": _v(r, "exact"), "anchor": anchor_for(start, end),
                     "method": _v(r, "method"), "confidence": _v(r, "conf")})
     return out
 
@@ -280,7 +283,7 @@ def meeting_page(iri: str, types: set[str]) -> Response:
     accounts: dict[str, list[dict]] = {doc: [] for doc in props.get(SCHEMA + "subjectOf", [])}
     # the quotes behind every participation at once (one query, not one per participant)
     by_part = defaultdict(list)
-    for r in s.select(f"SELECT ?part ?doc ?exact ?start ?end ?method ?conf WHERE {{ ?m akg:hasParticipation ?part . "
+    for r in s.select(f"SELECT ?part ?t ?doc ?exact ?start ?end ?method ?conf WHERE {{ ?m akg:hasParticipation ?part . "
                       f"?a oa:hasBody ?part . {_QUOTE} }} LIMIT 2000", m=bind_iri(iri)):
         by_part[_v(r, "part")].append(r)
     for p in participants:
@@ -329,8 +332,56 @@ def topic_page(iri: str, types: set[str]) -> Response:
                    meetings=meetings, label_iris=iris, SKOS=SKOS)
 
 
-def generic_page(iri: str, types: set[str]) -> Response:
+# how each motivation reads on an evidence page: what the quoted passage does for the annotation's body
+_MOTIVATIONS = {OA + "identifying": "names it", OA + "describing": "describes it", OA + "classifying": "is about it"}
+
+
+def _passage(target: str) -> dict | None:
+    """The quoted passage that ``target`` locates: document, offsets, the quote and its context."""
+    rows = state().select("""SELECT ?doc ?exact ?prefix ?suffix ?start ?end WHERE {
+        ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end
+        OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } } LIMIT 1""", t=bind_iri(target))
+    if not rows:
+        return None
+    r = rows[0]
+    start, end = int(_v(r, "start")), int(_v(r, "end"))
+    prefix, suffix = _v(r, "prefix", ""), _v(r, "suffix", "")
+    # the context is cut at a fixed length; shown from and to whole words (the text's start is no cut)
+    if start > len(prefix) and " " in prefix:
+        prefix = prefix[prefix.index(" ") + 1:]
+    if len(suffix) == QUOTE_CONTEXT and " " in suffix:
+        suffix = suffix[:suffix.rindex(" ")]
+    return {"iri": target, "doc": _v(r, "doc"), "exact": _v(r, "exact"), "prefix": prefix, "suffix": suffix,
+            "start": start, "end": end, "anchor": anchor_for(start, end)}
+
+
+def _evidence_page(iri: str, types: set[str], passage: dict) -> Response:
+    """A quoted passage, or one annotation on it, with everything the passage is evidence for."""
+    rows = state().select("""SELECT ?a ?body ?why ?method ?conf ?score ?scope WHERE {
+        ?a oa:hasTarget ?t ; oa:hasBody ?body ; oa:motivatedBy ?why .
+        OPTIONAL { ?a akg:method ?method } OPTIONAL { ?a akg:confidence ?conf }
+        OPTIONAL { ?a akg:score ?score } OPTIONAL { ?a oa:hasScope ?scope } } ORDER BY ?a""", t=bind_iri(passage["iri"]))
+    annotations = [{"a": _v(r, "a"), "body": _v(r, "body"), "why": _MOTIVATIONS.get(_v(r, "why"), _prop_label(_v(r, "why"))),
+                    "method": _v(r, "method"), "confidence": _v(r, "conf"), "score": _v(r, "score"),
+                    "scope": _v(r, "scope")} for r in rows]
+    iris = {passage["doc"]} | {a["body"] for a in annotations} | {a["scope"] for a in annotations if a["scope"]}
+    # what links to a passage is the annotations listed here, and nothing in the graph links to an annotation
+    return _render("evidence.html", iri, types, f"“{passage['exact']}”", passage=passage, annotations=annotations,
+                   is_annotation=iri != passage["iri"], incoming=[], labels=labels(iris))
+
+
+def annotation_page(iri: str, types: set[str]) -> Response:
+    rows = state().select("SELECT ?t WHERE { ?a oa:hasTarget ?t } LIMIT 1", a=bind_iri(iri))
+    passage = _passage(_v(rows[0], "t")) if rows else None
+    return _evidence_page(iri, types, passage) if passage else generic_page(iri, types, evidence=False)
+
+
+def generic_page(iri: str, types: set[str], evidence: bool = True) -> Response:
     rows = state().select("SELECT ?p ?o WHERE { ?r ?p ?o } ORDER BY ?p LIMIT 500", r=bind_iri(iri))
+    if evidence and any(_v(r, "p") == OA + "hasSelector" for r in rows):  # an annotation target: a quoted passage
+        passage = _passage(iri)
+        if passage:
+            return _evidence_page(iri, types, passage)
     iris = {_v(r, "o") for r in rows if r["o"]["type"] == "uri"} | {iri}
     lab = labels(iris)
     return _render("generic.html", iri, types, lab.get(iri, iri), rows=rows, prop_label=_prop_label, label_iris=iris)
@@ -394,7 +445,8 @@ def evidence_api():
     except ValueError:
         abort(400)
     quotes = _evidence(iri, doc)
-    return jsonify([{"exact": q["exact"], "href": local_link(q["doc"]) + "#" + q["anchor"], "method": q["method"],
+    return jsonify([{"exact": q["exact"], "href": local_link(q["doc"]) + "#" + q["anchor"],
+                     "passage": local_link(q["passage"]), "method": q["method"],
                      "confidence": q["confidence"]} for q in quotes])
 
 

@@ -287,6 +287,27 @@ def test_evidence_opens_the_document_at_the_mention(page):
     expect(target).to_have_attribute("href", PERSON)
 
 
+def test_evidence_quote_opens_its_passage_then_the_document(page):
+    from playwright.sync_api import expect
+
+    goto(page, PERSON)
+    evidence = page.locator("details.evidence").first
+    evidence.locator("summary").click()
+    quote = evidence.locator("a.passage").first  # added by app.js once the quotes arrive
+    expect(quote).to_be_visible()
+    exact = quote.inner_text().strip("“”")
+    quote.click()
+    expect(page).to_have_url(re.compile(re.escape(DOCUMENT) + r"/passage/\d+-\d+$"))
+    expect(page.locator("p.kind")).to_have_text("Quoted passage")
+    expect(page.locator("blockquote.passage mark")).to_have_text(exact)
+    # the passage names the person: the person is among what it is evidence for
+    expect(page.locator("table.evidence-for a[href='%s']" % PERSON).first).to_be_visible()
+    start, end = re.search(r"/passage/(\d+)-(\d+)$", page.url).groups()
+    page.locator("a.in-document").click()
+    expect(page).to_have_url(re.compile(re.escape(DOCUMENT) + rf"#m{start}-{end}$"))
+    expect(page.locator(f".text [id='m{start}-{end}']")).to_have_text(exact)
+
+
 # --------------------------------------------------------------------------- 4. the query page
 
 
@@ -362,6 +383,8 @@ SHOTS = [
     ("person", PERSON, _h1("Kim Il Sung"), "A person: timeline of meetings, network, documents with evidence."),
     ("meeting", MEETING, _h1("1958-05-27"), "A meeting: date, kind, participants and their roles."),
     ("document", DOCUMENT, _h1("Puzanov"), "A document: catalogue data and the text with its mentions marked."),
+    # a span of the example quoted for two facts: Nam Il named, and Nam Il's participation as a speaker
+    ("passage", DOCUMENT + "/passage/7264-7270", _h1("Nam Il"), "A quoted passage and what it is evidence for."),
     ("query", "/query", _show_query_results, "The query page with the results of an example query."),
     ("browse", "/browse", _h1("Browse documents"), "Browsing the documents by facets."),
 ]
@@ -421,7 +444,10 @@ def tour(playwright, server, journal):
     expect(page).to_have_url(re.compile(re.escape(PERSON) + "$"))
     settle()
     page.locator("details.evidence summary").first.click()
-    page.get_by_role("link", name="in the document").first.click()
+    page.locator("details.evidence a.passage").first.click()  # the quote's own page
+    expect(page).to_have_url(re.compile(re.escape(DOCUMENT) + r"/passage/\d+-\d+$"))
+    settle()
+    page.locator("a.in-document").click()
     expect(page).to_have_url(re.compile(re.escape(DOCUMENT) + r"#m\d+-\d+$"))
     settle()
     page.locator("button[data-copy]").click()  # copy the citation

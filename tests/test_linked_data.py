@@ -128,7 +128,45 @@ def test_person_page_timeline_network_and_evidence(client):
                                                        "doc": BASE + "id/document/116026"}).get_json()
     assert quotes and all(q["href"].startswith("/id/document/116026#m") for q in quotes)
     assert {q["exact"] for q in quotes} >= {"Kim Il Sung"}
+    assert all(re.fullmatch(r"/id/document/116026/passage/\d+-\d+", q["passage"]) for q in quotes)
     assert client.get("/api/evidence", query_string={"iri": 'x" } UNION {', "doc": "y"}).status_code == 400
+
+
+def _shared_passage(client) -> dict:
+    """A passage of the founding document that two annotations quote, with what the store says of it."""
+    query = """PREFIX oa: <http://www.w3.org/ns/oa#>
+        SELECT ?t ?exact ?start ?end (COUNT(DISTINCT ?a) AS ?n) (SAMPLE(?a) AS ?one) WHERE {
+        ?a oa:hasTarget ?t . ?t oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }
+        GROUP BY ?t ?exact ?start ?end HAVING (COUNT(DISTINCT ?a) > 1) ORDER BY ?t LIMIT 1"""
+    (row,) = client.get("/sparql", query_string={"query": query},
+                        headers={"Accept": "application/sparql-results+json"}).get_json()["results"]["bindings"]
+    return {k: v["value"] for k, v in row.items()}
+
+
+def test_passage_page_shows_the_quote_in_context_and_what_it_is_evidence_for(client):
+    passage = _shared_passage(client)
+    path = passage["t"][len(BASE) - 1:]
+    html = client.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Quoted passage" in html
+    assert f"<mark>{passage['exact']}</mark>" in html
+    assert f'href="/id/document/116026#m{passage["start"]}-{passage["end"]}"' in html
+    rows = re.findall(r'<tr( class="current")?>\s*<td><a href="([^"]+)"', html)
+    assert len(rows) == int(passage["n"]) and not any(current for current, _ in rows)
+    # the data behind the page: the passage, its document and both selectors
+    graph = graph_of(client.get(path, headers={"Accept": "text/turtle"}), "turtle")
+    oa = rdflib.Namespace("http://www.w3.org/ns/oa#")
+    subject = rdflib.URIRef(passage["t"])
+    assert graph.value(subject, oa.hasSource) == rdflib.URIRef(BASE + "id/document/116026")
+    assert set(graph.objects(subject, oa.hasSelector)) == {rdflib.URIRef(passage["t"] + "/quote"),
+                                                            rdflib.URIRef(passage["t"] + "/position")}
+
+
+def test_annotation_page_marks_itself_among_the_passage_evidence(client):
+    passage = _shared_passage(client)
+    html = client.get(passage["one"][len(BASE) - 1:], headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Evidence annotation" in html and f"<mark>{passage['exact']}</mark>" in html
+    assert html.count('<tr class="current">') == 1 and "this one" in html
+    assert f'href="{passage["t"][len(BASE) - 1:]}"' in html  # to the passage on its own
 
 
 def test_document_text_and_names_are_escaped(client):

@@ -68,7 +68,11 @@
         .then(function (quotes) {
           quotes.forEach(function (q) {
             const li = document.createElement("li");
-            li.append("\u201c" + q.exact + "\u201d ");
+            const quote = document.createElement("a");
+            quote.className = "passage";
+            quote.href = q.passage;
+            quote.textContent = "\u201c" + q.exact + "\u201d";
+            li.append(quote, " ");
             const a = document.createElement("a");
             a.href = q.href;
             a.textContent = "in the document";
