@@ -8,7 +8,8 @@ Steps, each in its own subprocess so that its peak memory is its own:
 
 1. the real build, ``kg.build.build([docs], store)`` (benchmarks/_build_child.py prints the
    BuildReport as JSON): wall time, documents/s, quads/s, the per-stage seconds the report
-   gives, and peak memory (the summed RSS of the build and every process it starts, sampled
+   gives (wall time: parse+extract, resolve, map+load and its load, index+dump), the CPU seconds
+   of the worker processes split into parse, extract and map, and peak memory (the summed RSS of the build and every process it starts, sampled
    from /proc every 0.2 s, and the children's ``ru_maxrss``);
 2. the load stage against the reference: the store is exported as N-Quads
    (``kg export --format nquads``) and the same quads are loaded by
@@ -124,6 +125,10 @@ def measure_size(count: int, seed: int, docs_src: Path | None, work_root: Path, 
         print(f"   built {b['built']} docs, {b['quads']:,} quads in {wall:.1f} s "
               f"({result['docs_per_s']} docs/s, {result['quads_per_s']:,.0f} quads/s), peak {b['peak_rss_mb']} MB; "
               f"stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in b["seconds"].items()), flush=True)
+        if b.get("cpu_seconds"):
+            # the combined stages split: CPU time of the worker processes, summed over both cores
+            print("   CPU seconds in the workers: " + ", ".join(f"{k} {v:.1f} s" for k, v in b["cpu_seconds"].items()),
+                  flush=True)
         if not full:
             return result
         if bulk:

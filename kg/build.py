@@ -46,7 +46,14 @@ class BuildReport:
     graphs_removed: int = 0
     quads: int = 0
     incremental: Optional[int] = None  # documents whose graph was replaced in place, when the build was incremental
-    seconds: dict[str, float] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage
+    # CPU seconds of the work that runs in worker processes (parse, extract, map), summed over them: where the
+    # time of the combined stages parse+extract and map+load goes (on several cores they add up to more than
+    # their stage's wall time)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+
+    def add_cpu(self, stage: str, seconds: float) -> None:
+        self.cpu_seconds[stage] = self.cpu_seconds.get(stage, 0.0) + seconds
 
     @property
     def ok(self) -> bool:
@@ -124,16 +131,26 @@ def _encoded(ed: ExtractedDocument) -> _Encoded:
 
 
 def _extract_one(path: str):
-    """Worker side of parallel extraction: the file's encoded records, or the problem with the file."""
+    """Worker side of parallel extraction: (path, the file's encoded records or None, the problem with the file
+    or None, CPU seconds spent parsing and extracting)."""
+    started = time.process_time()
+    parsed: Optional[float] = None  # when parsing ended
+    encoded, problem = None, None
     try:
         if path.lower().endswith(".xml"):
             from .tei import parse_tei_file
-            return path, [_encoded(extract(doc)) for doc in parse_tei_file(Path(path))], None
-        return path, [_encoded(extract_file(Path(path)))], None
+            docs = parse_tei_file(Path(path))
+        else:
+            docs = [parse_file(Path(path))]
+        parsed = time.process_time()
+        encoded = [_encoded(extract(doc)) for doc in docs]
     except ParseError as exc:
-        return path, None, exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
+        problem = exc.reason if exc.line is None else f"line {exc.line}: {exc.reason}"
     except (OSError, UnicodeError) as exc:
-        return path, None, f"cannot read: {exc}"
+        problem = f"cannot read: {exc}"
+    ended = time.process_time()
+    parsed = ended if parsed is None else parsed
+    return path, encoded, problem, (parsed - started, ended - parsed)
 
 
 def _extracted(paths: list[str], jobs: int) -> Iterator[tuple]:
@@ -263,9 +280,12 @@ def _build(paths, store_path, base_uri, progress, jobs, remote, incremental, che
         if pending:
             say(f"extracting {len(pending)} file(s) ({len(report.unchanged)} document(s) unchanged)")
             store.mark_dirty(pending)  # until the graph has them, the records saved below are ahead of it
-        for done, (path, encoded, problem) in enumerate(_extracted(pending, jobs or os.cpu_count() or 1), 1):
+        for done, (path, encoded, problem, (parse_cpu, extract_cpu)) in enumerate(
+                _extracted(pending, jobs or os.cpu_count() or 1), 1):
             if done % 1000 == 0:
                 say(f"  extracted {done}/{len(pending)}")
+            report.add_cpu("parse", parse_cpu)
+            report.add_cpu("extract", extract_cpu)
             if problem is not None:
                 report.skipped.append(Problem(path, problem))
                 say(f"skipped {path}: {problem}")
@@ -549,6 +569,7 @@ class _Graphs:
                 for rows in chunk.rows:
                     index.add(rows)
                 quads += chunk.quads
+                report.add_cpu("map", chunk.cpu_seconds)
                 if wave_bytes >= WAVE_BYTES:
                     loading += _load_wave(db, wave)
                     self.say(f"  loaded {min(len(doc_ids), (chunk.index + 1) * mapstage.CHUNK)}/{len(doc_ids)}")
@@ -698,6 +719,7 @@ class _Patch:
                     if chunk.nquads is not None:
                         _bulk_load_mapped(db, chunk.nquads)
                     quads += chunk.quads
+                    self.report.add_cpu("map", chunk.cpu_seconds)
                     fresh.update(chunk.members)
                     for rows in chunk.rows:
                         index.add(rows)

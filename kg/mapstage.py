@@ -7,6 +7,7 @@ files into waves and hands each wave to Oxigraph's bulk loader, which then has e
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
@@ -39,6 +40,7 @@ class MappedChunk:
     members: list[tuple[str, bytes]]  # (doc_id, gzip member of its graph) for the dump
     rows: list[search_index.DocumentRows]
     missing: list[str]  # ids whose record vanished
+    cpu_seconds: float = 0.0  # the worker's CPU time for this chunk
 
 
 _context: Optional[MapContext] = None
@@ -52,6 +54,7 @@ def _init(context: MapContext) -> None:
 def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:
     from mappings import document_graph, generated_quads
 
+    started = time.process_time()
     index, doc_ids = task
     ctx = _context
     store = StoreDir(ctx.store_path)
@@ -72,7 +75,7 @@ def map_chunk(task: tuple[int, list[str]]) -> MappedChunk:
             count += len(lines) + len(generated)
             members.append((doc_id, dump.member(data)))
             rows.append(search_index.rows_for(ed, resolution, ctx.minter, ctx.topic_labels))
-    return MappedChunk(index, target if count else None, count, members, rows, missing)
+    return MappedChunk(index, target if count else None, count, members, rows, missing, time.process_time() - started)
 
 
 def mapped(doc_ids: list[str], context: MapContext, jobs: int) -> Iterator[MappedChunk]:

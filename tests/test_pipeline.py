@@ -406,3 +406,16 @@ def test_a_document_link_rdf_cannot_hold_is_kept_as_text_not_as_a_link(tmp_path)
     assert isinstance(good_url, ox.NamedNode) and good_from == good_url
     bad_url, bad_from = by_id["bad"]
     assert isinstance(bad_url, ox.Literal) and bad_url.value.endswith("%zz900124") and bad_from is None
+
+
+def test_build_report_splits_the_worker_stages(tmp_path):
+    bad = tmp_path / "docs" / "broken.txt"
+    bad.parent.mkdir()
+    bad.write_bytes(b"\xff\xfe not text")
+    shutil.copy(EXAMPLES / "116026.txt", tmp_path / "docs" / "116026.txt")
+    report = build([tmp_path / "docs"], tmp_path / "store")
+    assert report.built == ["116026"] and [p.path for p in report.skipped] == [str(bad)]
+    assert set(report.cpu_seconds) == {"parse", "extract", "map"}
+    assert all(seconds > 0 for seconds in report.cpu_seconds.values())
+    # extraction is the heavy part of a document's first stage
+    assert report.cpu_seconds["extract"] > report.cpu_seconds["parse"]
