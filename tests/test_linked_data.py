@@ -5,6 +5,7 @@ import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
+from html import unescape as html_unescape
 
 import pytest
 import rdflib
@@ -159,6 +160,20 @@ def test_passage_page_shows_the_quote_in_context_and_what_it_is_evidence_for(cli
     assert graph.value(subject, oa.hasSource) == rdflib.URIRef(BASE + "id/document/116026")
     assert set(graph.objects(subject, oa.hasSelector)) == {rdflib.URIRef(passage["t"] + "/quote"),
                                                             rdflib.URIRef(passage["t"] + "/position")}
+
+
+def test_evidence_links_are_named_by_their_quotes(client):
+    html = client.get(ENTITIES["document"], headers={"Accept": "text/html"}).get_data(as_text=True)
+    incoming = html[html.index('class="incoming"'):]
+    # passages (oa:hasSource) and topic annotations (oa:hasScope) link here: each is shown by what it quotes
+    passages = re.findall(r'href="/id/document/116026/passage/(\d+)-(\d+)">“([^”<]+)”</a>', incoming)
+    annotations = re.findall(r'href="/id/annotation/116026-[0-9a-f]+">“([^”<]+)”</a>', incoming)
+    assert passages and annotations
+    text = client.get("/sparql", query_string={"query": "SELECT ?t WHERE { <%sid/document/116026> "
+                                               "<https://w3id.org/archive-kg/ontology#bodyText> ?t }" % BASE},
+                      headers={"Accept": "application/sparql-results+json"}).get_json()["results"]["bindings"][0]["t"]["value"]
+    for start, end, quote in passages:
+        assert html_unescape(quote) == text[int(start):int(end)]
 
 
 def test_annotation_page_marks_itself_among_the_passage_evidence(client):
