@@ -537,6 +537,15 @@ SELECT ?document ?title ?date WHERE {
   ?document dcterms:subject ?topic ; dcterms:title ?title . OPTIONAL { ?document dcterms:date ?date }
   ?topic skos:prefLabel "military intelligence"@en
 } ORDER BY ?date"""),
+    ("Where a person is named", """PREFIX schema: <https://schema.org/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX akg: <https://w3id.org/archive-kg/ontology#>
+SELECT ?document ?start ?quote ?passage ?method ?confidence WHERE {
+  ?person schema:name "Kim Il Sung" .
+  ?annotation oa:hasBody ?person ; oa:hasTarget ?passage ; akg:method ?method ; akg:confidence ?confidence .
+  ?passage oa:hasSource ?document ; oa:hasSelector ?q, ?p .
+  ?q oa:exact ?quote . ?p oa:start ?start
+} ORDER BY ?document ?start"""),
 ]
 
 
