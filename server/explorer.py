@@ -105,8 +105,9 @@ def entity_page(iri: str) -> Response:
 
 # --- pages ------------------------------------------------------------------------------------
 
-_QUOTE = """?a oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf .
-        ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end"""
+# a passage ?t: its document, quote and offsets
+_PASSAGE = "?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end"
+_QUOTE = f"?a oa:hasTarget ?t ; akg:method ?method ; akg:confidence ?conf . {_PASSAGE}"
 
 
 def _evidence(iri: str, doc: str | None = None) -> list[dict]:
@@ -338,9 +339,8 @@ _MOTIVATIONS = {OA + "identifying": "names it", OA + "describing": "describes it
 
 def _passage(target: str) -> dict | None:
     """The quoted passage that ``target`` locates: document, offsets, the quote and its context."""
-    rows = state().select("""SELECT ?doc ?exact ?prefix ?suffix ?start ?end WHERE {
-        ?t oa:hasSource ?doc ; oa:hasSelector ?q, ?p . ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end
-        OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } } LIMIT 1""", t=bind_iri(target))
+    rows = state().select(f"""SELECT ?doc ?exact ?prefix ?suffix ?start ?end WHERE {{ {_PASSAGE}
+        OPTIONAL {{ ?q oa:prefix ?prefix }} OPTIONAL {{ ?q oa:suffix ?suffix }} }} LIMIT 1""", t=bind_iri(target))
     if not rows:
         return None
     r = rows[0]
@@ -373,12 +373,12 @@ def _evidence_page(iri: str, types: set[str], passage: dict) -> Response:
 def annotation_page(iri: str, types: set[str]) -> Response:
     rows = state().select("SELECT ?t WHERE { ?a oa:hasTarget ?t } LIMIT 1", a=bind_iri(iri))
     passage = _passage(_v(rows[0], "t")) if rows else None
-    return _evidence_page(iri, types, passage) if passage else generic_page(iri, types, evidence=False)
+    return _evidence_page(iri, types, passage) if passage else generic_page(iri, types)
 
 
-def generic_page(iri: str, types: set[str], evidence: bool = True) -> Response:
+def generic_page(iri: str, types: set[str]) -> Response:
     rows = state().select("SELECT ?p ?o WHERE { ?r ?p ?o } ORDER BY ?p LIMIT 500", r=bind_iri(iri))
-    if evidence and any(_v(r, "p") == OA + "hasSelector" for r in rows):  # an annotation target: a quoted passage
+    if any(_v(r, "p") == OA + "hasSelector" for r in rows):  # an annotation target: a quoted passage
         passage = _passage(iri)
         if passage:
             return _evidence_page(iri, types, passage)

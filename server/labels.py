@@ -11,7 +11,7 @@ from .state import state
 _ORDER = {"http://www.w3.org/2004/02/skos/core#prefLabel": 0, "http://www.w3.org/2000/01/rdf-schema#label": 1,
           "https://schema.org/name": 2, "http://purl.org/dc/terms/title": 3,
           "http://www.w3.org/ns/oa#exact": 4, "http://www.w3.org/ns/oa#hasTarget": 5}
-_QUOTED = ("http://www.w3.org/ns/oa#exact", "http://www.w3.org/ns/oa#hasTarget")  # shown in quotation marks
+_QUOTED_FROM = 4  # labels from this rank on are quotes, shown in quotation marks
 
 
 def fallback(iri: str) -> str:
@@ -42,7 +42,7 @@ def labels(iris) -> dict[str, str]:
             rank = _ORDER.get(p, 9)
             if s not in best or rank < best[s][0] or (rank == best[s][0] and label < best[s][1]):
                 best[s] = (rank, label)
-        out.update({s: f"“{label}”" if rank >= _ORDER[_QUOTED[0]] else label for s, (rank, label) in best.items()})
+        out.update({s: f"“{label}”" if rank >= _QUOTED_FROM else label for s, (rank, label) in best.items()})
     for iri in iris:
         out.setdefault(iri, fallback(iri))
     return out
